@@ -1,0 +1,20 @@
+"""Settings for the test suite: the project's settings with fixed test keys."""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "suG0i3QavVWGzRHT18zF81Z9gb9p2NpUn8Qp4H87etE=")
+os.environ.setdefault("ID_HASH_KEY", "tests-only-id-hash-key")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from casework.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+DEMO_MODE = True
+# Playwright drives a live server from a thread of the test process.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
