@@ -1,0 +1,53 @@
+"""Cases, payments and the log are read-only here: changes go through the
+application's own pages, which write the audit log."""
+
+from django.contrib import admin
+
+from .models import Case, Counterparty, Payment, WageDispute, Worker
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ["number", "kind", "office", "state", "assignee", "opened_at", "finished_at"]
+    list_filter = ["kind", "state", "office"]
+    search_fields = ["number"]
+
+
+@admin.register(WageDispute)
+class WageDisputeAdmin(ReadOnlyAdmin):
+    list_display = ["number", "office", "state", "assignee", "opened_at"]
+    list_filter = ["state", "office"]
+    search_fields = ["number"]
+    exclude = ["workers", "counterparties"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["dispute", "worker", "paid_on", "amount", "method", "voided_at"]
+
+
+@admin.register(Worker)
+class WorkerAdmin(ReadOnlyAdmin):
+    list_display = ["name", "id_masked", "occupation", "office", "is_member"]
+    search_fields = ["name"]
+    fields = ["name", "id_masked", "occupation", "employer", "district", "office", "is_member"]
+
+
+@admin.register(Counterparty)
+class CounterpartyAdmin(admin.ModelAdmin):
+    list_display = ["name", "type", "credit_code"]
+    search_fields = ["name", "credit_code"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,336 @@
+"""The case core that every kind shares: one indexed table for queues and files."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField
+
+from casework.models import Office
+
+from .workers import Worker
+
+REOPEN_WINDOW_DAYS = 90
+
+
+class Kind(models.TextChoices):
+    WAGE_DISPUTE = "WD", _("wage dispute")
+    HARDSHIP_AID = "HA", _("hardship aid")
+    MEDICAL_CARD = "MC", _("medical card")
+
+
+class State(models.TextChoices):
+    """Every kind's states in one list, so queues can filter across kinds."""
+
+    INTAKE = "intake", _("intake")
+    ACCEPTED = "accepted", _("accepted")
+    INVESTIGATING = "investigating", _("investigating")
+    MEDIATING = "mediating", _("mediating")
+    AGREEMENT = "agreement", _("agreement reached")
+    PERFORMED = "performed", _("performed")
+    MEDIATION_FAILED = "mediation_failed", _("mediation failed")
+    REFERRED = "referred", _("referred to arbitration or court")
+    CLOSED = "closed", _("closed")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    REJECTED = "rejected", _("rejected")
+
+
+FINISHED_STATES = (State.CLOSED, State.DECLINED, State.WITHDRAWN, State.REJECTED)
+# Waiting for someone outside the caseworker's hands (badge colour amber).
+WAITING_STATES = (State.AGREEMENT, State.REFERRED)
+
+
+def state_family(state: str) -> str:
+    """The badge colour family of a state (UI.md): one per family across kinds."""
+    if state == State.INTAKE:
+        return "new"
+    if state == State.CLOSED:
+        return "done"
+    if state in FINISHED_STATES:
+        return "muted"
+    if state in WAITING_STATES:
+        return "waiting"
+    return "active"
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    HIGH = "high", _("high")
+    URGENT = "urgent", _("urgent")
+
+
+class Outcome(models.TextChoices):
+    PERFORMED = "performed", _("agreement performed")
+    SHORTFALL = "shortfall", _("closed with a shortfall")
+    REFERRAL = "referral", _("closed after referral")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    REJECTED = "rejected", _("rejected")
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(state__in=FINISHED_STATES)
+
+    def finished(self):
+        return self.filter(state__in=FINISHED_STATES)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.open().filter(due_on__lt=today or timezone.localdate())
+
+    def due_within(self, days: int, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.open().filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days))
+
+    def intake_queue(self, office_id: int):
+        return self.open().filter(office_id=office_id, assignee__isnull=True)
+
+    def visible_to(self, user):
+        """The cases a user may see at all; anything else answers 404."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        query = Q(pk__in=[])
+        if user.is_supervisor:
+            query |= Q(office_id__in=user.supervised_office_ids)
+        if user.is_caseworker:
+            intake = Q(office_id=user.office_id, assignee__isnull=True) & ~Q(
+                state__in=FINISHED_STATES
+            )
+            query |= Q(assignee=user) | intake
+        if user.is_auditor:
+            query |= Q(state__in=FINISHED_STATES)
+        return self.filter(query)
+
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        query = Q(number__iexact=text) | Q(number__icontains=text)
+        workers = Worker.objects.search(text)
+        return self.filter(query | Q(workers__in=workers)).distinct()
+
+    def for_list(self):
+        return self.select_related("office", "assignee").prefetch_related(
+            models.Prefetch("case_workers", queryset=CaseWorker.objects.select_related("worker"))
+        )
+
+
+class Case(models.Model):
+    """What every kind of case shares. Each kind extends it (multi-table
+    inheritance) with its own fields and declares its own transitions on
+    `state`, which nothing may assign directly."""
+
+    number = models.CharField(_("case number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=2, choices=Kind.choices, editable=False)
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="cases"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    state = FSMField(_("state"), default=State.INTAKE, choices=State.choices, protected=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("outcome details"), blank=True)
+    # The nearest legal deadline of an open case, kept here so that every queue
+    # can show and filter it from this one table.
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    due_provisional = models.BooleanField(default=False)
+    workers = models.ManyToManyField(Worker, through="CaseWorker", related_name="cases")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at", "-pk"]
+        indexes = [
+            models.Index(fields=["office", "state"]),
+            models.Index(fields=["assignee", "state"]),
+            models.Index(fields=["due_on"]),
+            models.Index(fields=["kind", "finished_at"]),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("cases:case", args=[self.number])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in FINISHED_STATES
+
+    @property
+    def state_family(self) -> str:
+        if not self.is_finished and self.due_on and self.due_on < timezone.localdate():
+            return "overdue"
+        return state_family(self.state)
+
+    @property
+    def days_left(self) -> int | None:
+        if self.due_on is None or self.is_finished:
+            return None
+        return (self.due_on - timezone.localdate()).days
+
+    def specific(self):
+        """This case as its own kind (a WageDispute, …)."""
+        from cases.models import KIND_MODELS
+
+        model = KIND_MODELS[self.kind]
+        return self if isinstance(self, model) else model.objects.get(pk=self.pk)
+
+    def can_reopen(self) -> bool:
+        return bool(
+            self.finished_at
+            and timezone.now() - self.finished_at <= datetime.timedelta(days=REOPEN_WINDOW_DAYS)
+        )
+
+    can_reopen.message = _("A case can be reopened only within 90 days of finishing.")
+
+    def mark_finished(self, outcome: str, note: str = "") -> None:
+        self.finished_at = timezone.now()
+        self.outcome = outcome
+        self.outcome_note = note
+
+    def mark_reopened(self) -> None:
+        self.finished_at = None
+        self.outcome = ""
+        self.outcome_note = ""
+
+
+class CaseWorker(models.Model):
+    """A worker named on a case. For wage disputes each carries their own claim."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_workers")
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="case_links"
+    )
+    amount_claimed = models.DecimalField(
+        _("amount claimed"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    amount_agreed = models.DecimalField(
+        _("amount agreed"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "worker"], name="unique_case_worker")
+        ]
+
+    def __str__(self):
+        return f"{self.case} · {self.worker}"
+
+
+class CaseCounter(models.Model):
+    """The last number given per kind and year; locked while a case is opened,
+    so numbers are gapless (a rolled-back opening rolls back its number)."""
+
+    kind = models.CharField(max_length=2, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="unique_counter_kind_year")
+        ]
+
+
+class Note(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    body = models.TextField(_("note"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Contact(models.Model):
+    class Channel(models.TextChoices):
+        CALL = "call", _("phone call")
+        VISIT = "visit", _("visit")
+        MESSAGE = "message", _("message")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts")
+    channel = models.CharField(_("contact by"), max_length=10, choices=Channel.choices)
+    with_whom = models.CharField(_("with whom"), max_length=100)
+    occurred_at = models.DateTimeField(_("when"))
+    summary = models.TextField(_("what was said"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+
+
+def document_path(instance, filename: str) -> str:
+    # The stored name carries no part of the uploaded name.
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[instance.content_type]
+    return f"cases/{instance.case_id}/{instance.sha256[:16]}-{timezone.now():%Y%m%d%H%M%S}.{ext}"
+
+
+class Document(models.Model):
+    class Type(models.TextChoices):
+        EVIDENCE = "evidence", _("evidence")
+        AGREEMENT = "agreement", _("signed agreement")
+        RECEIPT = "receipt", _("receipt")
+        CONSENT = "consent", _("consent form")
+        OTHER = "other", _("other")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    doc_type = models.CharField(_("document type"), max_length=20, choices=Type.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(upload_to=document_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.title
+
+
+def supervises(case: Case, user) -> bool:
+    """A supervisor acts on the cases of their office and the offices under it."""
+    return user.is_supervisor and case.office_id in user.supervised_office_ids
+
+
+def caseworker_step(case: Case, user) -> bool:
+    """A caseworker's step: the assigned caseworker, or a supervisor of the office."""
+    return (user.is_caseworker and case.assignee_id == user.pk) or supervises(case, user)
+
+
+def supervisor_step(case: Case, user) -> bool:
+    return supervises(case, user)

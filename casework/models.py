@@ -1,0 +1,243 @@
+"""What every app shares: offices, staff accounts, reference data, the audit log."""
+
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from . import roles
+
+
+class Office(models.Model):
+    """The city federation and the county, city and district unions under it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        ordering = ["parent_id", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def subtree_ids(self) -> set[int]:
+        """This office and every office under it (offices are few: one query)."""
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id in Office.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        ids, todo = set(), [self.pk]
+        while todo:
+            pk = todo.pop()
+            if pk not in ids:
+                ids.add(pk)
+                todo.extend(children.get(pk, []))
+        return ids
+
+
+class User(AbstractUser):
+    """A staff account. Accounts are deactivated, never deleted."""
+
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+
+    class Meta:
+        verbose_name = _("staff account")
+        verbose_name_plural = _("staff accounts")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @cached_property
+    def role_names(self) -> set[str]:
+        return set(self.groups.values_list("name", flat=True))
+
+    def has_role(self, role: str) -> bool:
+        return self.is_active and role in self.role_names
+
+    @property
+    def is_caseworker(self) -> bool:
+        return self.has_role(roles.CASEWORKER)
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.has_role(roles.SUPERVISOR)
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.has_role(roles.AUDITOR)
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and self.is_superuser
+
+    @property
+    def role_label(self) -> str:
+        return roles.label_for(self)
+
+    @cached_property
+    def supervised_office_ids(self) -> set[int]:
+        """Offices whose cases this supervisor sees: their own and those under it."""
+        if not self.is_supervisor or self.office_id is None:
+            return set()
+        return self.office.subtree_ids()
+
+
+class District(models.Model):
+    """A county or district where workers live; the 低保 line is set per district."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+def _parse_dates(text: str) -> set[date]:
+    return {date.fromisoformat(line.strip()) for line in text.splitlines() if line.strip()}
+
+
+class HolidaySchedule(models.Model):
+    """A year's official holiday schedule, as the State Council publishes it.
+
+    Entered by an administrator when the holiday library does not yet know the
+    year (or disagrees with the official text); it wins over the library.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    holidays = models.TextField(
+        _("holidays and rest days on weekdays"),
+        help_text=_("One date per line, e.g. 2027-10-01."),
+    )
+    workdays = models.TextField(
+        _("make-up working days on weekends"),
+        blank=True,
+        help_text=_("One date per line: Saturdays or Sundays that are working days (调休)."),
+    )
+    entered_by = models.ForeignKey(
+        User, verbose_name=_("entered by"), null=True, on_delete=models.PROTECT, editable=False
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("official holiday schedule")
+        verbose_name_plural = _("official holiday schedules")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for field in ("holidays", "workdays"):
+            try:
+                dates = _parse_dates(getattr(self, field))
+            except ValueError:
+                errors[field] = _("Write one date per line as YYYY-MM-DD.")
+                continue
+            if any(d.year != self.year for d in dates):
+                errors[field] = _("Every date must fall in the schedule's year.")
+        if errors:
+            raise ValidationError(errors)
+
+    def holiday_dates(self) -> set[date]:
+        return _parse_dates(self.holidays)
+
+    def workday_dates(self) -> set[date]:
+        return _parse_dates(self.workdays)
+
+
+class AuditEntry(models.Model):
+    """One append-only row per thing worth knowing: who did what, to what, when.
+
+    Rows are written once through `casework.audit.record` and never changed:
+    the actor's name is copied in so that nothing later (a renamed or
+    deactivated account) needs to touch a row.
+    """
+
+    class Action(models.TextChoices):
+        TRANSITION = "transition", _("state change")
+        CASE_OPENED = "case_opened", _("case opened")
+        ASSIGNED = "assigned", _("assignment")
+        CASE_EDITED = "case_edited", _("case details changed")
+        NOTE = "note", _("note")
+        CONTACT = "contact", _("contact")
+        MEDIATION_SESSION = "mediation_session", _("mediation session")
+        PAYMENT = "payment", _("payment recorded")
+        PAYMENT_VOIDED = "payment_voided", _("payment voided")
+        LIMITATION_EVENT = "limitation_event", _("limitation interrupted")
+        DOCUMENT_UPLOADED = "document_uploaded", _("document uploaded")
+        DOCUMENT_DOWNLOADED = "document_downloaded", _("document downloaded")
+        WORKER_CREATED = "worker_created", _("worker registered")
+        WORKER_EDITED = "worker_edited", _("worker details changed")
+        ID_REVEALED = "id_revealed", _("ID number revealed")
+        LOGIN = "login", _("login")
+        LOGIN_FAILED = "login_failed", _("failed login")
+        LOGOUT = "logout", _("logout")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    actor_name = models.CharField(_("by (name)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+    )
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    object_type = models.CharField(_("object type"), max_length=50, blank=True)
+    object_id = models.CharField(_("object id"), max_length=50, blank=True)
+    source_state = models.CharField(_("from"), max_length=30, blank=True)
+    target_state = models.CharField(_("to"), max_length=30, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["action", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")
