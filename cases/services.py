@@ -45,8 +45,9 @@ class CaseChanged(Exception):
         self.case = case
         super().__init__(
             _(
-                "This case changed while you were working on it: it is now “%(now)s” (you saw “%(then)s”). Nothing was saved; here is the case as it is now."
-            )  # noqa: E501
+                "This case changed while you were working on it: it is now “%(now)s” "
+                "(you saw “%(then)s”). Nothing was saved; here is the case as it is now."
+            )
             % {"now": case.get_state_display(), "then": State(shown_state).label}
         )
 

@@ -18,3 +18,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 DEMO_MODE = True
 # Playwright drives a live server from a thread of the test process.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Serve static files from the app folders: no collectstatic needed for live-server tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

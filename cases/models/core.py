@@ -194,6 +194,11 @@ class Case(models.Model):
             return None
         return (self.due_on - timezone.localdate()).days
 
+    @property
+    def overdue_days(self) -> int:
+        days = self.days_left
+        return -days if days is not None and days < 0 else 0
+
     def specific(self):
         """This case as its own kind (a WageDispute, …)."""
         from cases.models import KIND_MODELS
@@ -257,6 +262,9 @@ class CaseCounter(models.Model):
             models.UniqueConstraint(fields=["kind", "year"], name="unique_counter_kind_year")
         ]
 
+    def __str__(self):
+        return f"{self.kind}-{self.year}: {self.last}"
+
 
 class Note(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
@@ -266,6 +274,9 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.case} · {self.created_at:%Y-%m-%d}"
 
 
 class Contact(models.Model):
@@ -286,6 +297,9 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-occurred_at"]
+
+    def __str__(self):
+        return f"{self.case} · {self.get_channel_display()} · {self.with_whom}"
 
 
 def document_path(instance, filename: str) -> str:

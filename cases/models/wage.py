@@ -419,6 +419,9 @@ class DisputeCounterparty(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.dispute} · {self.counterparty}"
+
 
 class PaymentQuerySet(models.QuerySet):
     def valid(self):
@@ -460,6 +463,9 @@ class Payment(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
         ]
 
+    def __str__(self):
+        return f"{self.dispute} · {self.worker} · {self.amount}"
+
     @property
     def is_void(self) -> bool:
         return self.voided_at is not None
@@ -478,6 +484,9 @@ class MediationSession(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.dispute} · {self.held_on}"
 
 
 class LimitationEvent(models.Model):
@@ -502,3 +511,6 @@ class LimitationEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.dispute} · {self.get_type_display()} · {self.occurred_on}"

@@ -1,0 +1,80 @@
+"""Queue filters. They live in the URL, so a filtered queue can be bookmarked."""
+
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import Office, User
+
+from .models import Case, Kind, Occupation, State
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_search", help_text=_("Case number, name, phone or ID")
+    )
+    state = django_filters.ChoiceFilter(label=_("state"), choices=State.choices)
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=Kind.choices)
+    assignee = django_filters.ModelChoiceFilter(label=_("assignee"), queryset=User.objects.none())
+    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=Office.objects.none())
+    occupation = django_filters.ChoiceFilter(
+        label=_("occupation group"), choices=Occupation.choices, method="filter_occupation"
+    )
+    clock = django_filters.ChoiceFilter(
+        label=_("deadline"),
+        choices=[("overdue", _("overdue")), ("soon", _("due within 3 days"))],
+        method="filter_clock",
+    )
+    opened_after = django_filters.DateFilter(
+        label=_("opened from"), field_name="opened_at", lookup_expr="date__gte"
+    )
+    opened_before = django_filters.DateFilter(
+        label=_("opened until"), field_name="opened_at", lookup_expr="date__lte"
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("sort by"),
+        fields=[
+            ("number", "number"),
+            ("opened_at", "opened"),
+            ("due_on", "due"),
+            ("state", "state"),
+            ("priority", "priority"),
+        ],
+        field_labels={
+            "number": _("case number"),
+            "opened_at": _("opened"),
+            "due_on": _("due"),
+            "state": _("state"),
+            "priority": _("priority"),
+        },
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        office_ids = user.supervised_office_ids or {user.office_id}
+        if user.is_superuser or user.is_auditor:
+            offices = Office.objects.all()
+        else:
+            offices = Office.objects.filter(pk__in=office_ids)
+        self.filters["office"].queryset = offices
+        self.filters["assignee"].queryset = User.objects.filter(
+            office__in=offices, groups__name__in=["caseworker", "supervisor"], is_active=True
+        ).distinct()
+        for name in ("state", "kind", "occupation", "clock"):
+            self.filters[name].extra["empty_label"] = _("all")
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_occupation(self, queryset, name, value):
+        return queryset.filter(pk__in=Case.objects.filter(workers__occupation=value).values("pk"))
+
+    def filter_clock(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "overdue":
+            return queryset.overdue(today)
+        return queryset.due_within(3, today)

@@ -1,0 +1,70 @@
+"""A case's timeline: everything that happened, newest first, in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from django.utils import timezone
+
+from casework.audit import Action
+
+from .models import Case, State
+
+# Audit actions shown as timeline entries of their own; the rest (notes,
+# payments, …) are shown from their own rows, which hold the content.
+LOGGED_ACTIONS = (Action.CASE_OPENED, Action.TRANSITION, Action.ASSIGNED, Action.CASE_EDITED)
+
+
+@dataclass
+class Entry:
+    kind: str
+    at: datetime
+    by: str
+    obj: object = None
+    extra: dict = field(default_factory=dict)
+
+
+def _start_of(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def timeline(case: Case) -> list[Entry]:
+    entries = [
+        Entry(
+            "log",
+            e.at,
+            e.actor_name,
+            e,
+            {
+                "source": State(e.source_state).label if e.source_state else "",
+                "target": State(e.target_state).label if e.target_state else "",
+            },
+        )
+        for e in case.audit_entries.filter(action__in=LOGGED_ACTIONS)
+    ]
+    entries += [
+        Entry("note", n.created_at, str(n.author), n) for n in case.notes.select_related("author")
+    ]
+    entries += [
+        Entry("contact", c.occurred_at, str(c.recorded_by), c)
+        for c in case.contacts.select_related("recorded_by")
+    ]
+    entries += [
+        Entry("document", d.uploaded_at, str(d.uploaded_by), d)
+        for d in case.documents.select_related("uploaded_by")
+    ]
+    specific = case.specific()
+    if hasattr(specific, "payments"):
+        for p in specific.payments.select_related("entered_by", "voided_by", "worker"):
+            entries.append(Entry("payment", p.entered_at, str(p.entered_by), p))
+            if p.is_void:
+                entries.append(Entry("void", p.voided_at, str(p.voided_by), p))
+        entries += [
+            Entry("session", _start_of(s.held_on), str(s.recorded_by), s)
+            for s in specific.sessions.select_related("recorded_by")
+        ]
+        entries += [
+            Entry("limitation", e.created_at, str(e.recorded_by), e)
+            for e in specific.limitation_events.select_related("recorded_by")
+        ]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries

@@ -1,0 +1,631 @@
+"""Thin views: fetch and authorise, call a service, redirect with a message."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_fsm import TransitionNotAllowed
+
+from casework.models import Office, User
+from casework.transitions import ConditionsNotMet, may_take, unmet_conditions
+
+from . import forms, services
+from .filters import CaseFilter
+from .models import (
+    Case,
+    CaseWorker,
+    Payment,
+    State,
+    WageDispute,
+    Worker,
+    caseworker_step,
+    supervises,
+)
+from .models.wage import BEFORE_AGREEMENT, PAYMENT_STATES
+from .timeline import timeline
+
+PAGE_SIZE = 50
+
+
+# --- access ----------------------------------------------------------------------
+
+
+def get_case_for(user, number: str) -> Case:
+    """The case as its own kind, or 404 when the user may not see it at all."""
+    case = get_object_or_404(Case.objects.visible_to(user), number=number)
+    return case.specific()
+
+
+def require_staff(user) -> None:
+    """Caseworkers and supervisors work with workers' files."""
+    if not (user.is_caseworker or user.is_supervisor):
+        raise PermissionDenied(_("Only caseworkers and supervisors can do this."))
+
+
+def require_worker_visible(user, worker: Worker) -> None:
+    if user.is_caseworker or user.is_supervisor or user.is_superuser:
+        return
+    if user.is_auditor and Case.objects.finished().filter(workers=worker).exists():
+        return
+    raise Http404
+
+
+# --- the queue -----------------------------------------------------------------------
+
+
+def queue_views(user) -> list[tuple[str, str]]:
+    views = []
+    if user.is_caseworker or user.is_supervisor:
+        views += [("mine", _("My cases")), ("intake", _("Intake queue"))]
+    if user.is_supervisor or user.is_superuser:
+        views.append(("office", _("Office cases")))
+    if user.is_supervisor or user.is_auditor or user.is_superuser:
+        views.append(("finished", _("Finished cases")))
+    return views
+
+
+def queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    views = queue_views(user)
+    if not views:
+        raise PermissionDenied(_("Your account has no role yet; ask an administrator."))
+    names = [name for name, _label in views]
+    view = request.GET.get("view") if request.GET.get("view") in names else names[0]
+
+    cases = Case.objects.visible_to(user)
+    if view == "mine":
+        cases = cases.open().filter(assignee=user)
+    elif view == "intake":
+        cases = cases.intake_queue(user.office_id)
+    elif view == "office":
+        cases = cases.open()
+    else:
+        cases = cases.finished()
+    filterset = CaseFilter(request.GET, queryset=cases.for_list(), user=user)
+    results = filterset.qs
+    if not request.GET.get("sort"):
+        results = results.order_by("-finished_at" if view == "finished" else "-opened_at", "-pk")
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "view": view,
+            "views": views,
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "view_label": dict(views)[view],
+        },
+    )
+
+
+# --- the case page ---------------------------------------------------------------------
+
+
+@dataclass
+class RecordAction:
+    """A form on the case page that records something without changing state."""
+
+    label: str
+    form: Callable
+    perform: Callable
+    message: str
+    states: tuple = ()
+
+    def available(self, case, user) -> bool:
+        return (
+            caseworker_step(case, user)
+            and not case.is_finished
+            and (not self.states or case.state in self.states)
+        )
+
+
+RECORD_ACTIONS = {
+    "note": RecordAction(
+        gettext_lazy("Add a note"),
+        lambda case, data=None, files=None: forms.NoteForm(data),
+        lambda request, case, form: services.add_note(
+            case=case, by=request.user, body=form.cleaned_data["body"]
+        ),
+        gettext_lazy("Note added."),
+    ),
+    "contact": RecordAction(
+        gettext_lazy("Record a contact"),
+        lambda case, data=None, files=None: forms.ContactForm(data),
+        lambda request, case, form: services.record_contact(
+            case=case, by=request.user, **form.cleaned_data
+        ),
+        gettext_lazy("Contact recorded."),
+    ),
+    "counterparty": RecordAction(
+        gettext_lazy("Add a counterparty"),
+        lambda case, data=None, files=None: forms.CounterpartyForm(data),
+        lambda request, case, form: services.add_counterparty(
+            case=case, by=request.user, **form.service_kwargs()
+        ),
+        gettext_lazy("Counterparty added."),
+        states=BEFORE_AGREEMENT,
+    ),
+    "amounts": RecordAction(
+        gettext_lazy("Amounts claimed and agreed"),
+        lambda case, data=None, files=None: forms.AmountsForm(
+            data,
+            links=list(case.case_workers.select_related("worker")),
+            initial={"expected_state": case.state},
+        ),
+        lambda request, case, form: services.set_amounts(
+            case=case,
+            by=request.user,
+            amounts=form.amounts(),
+            expected_state=form.cleaned_data["expected_state"],
+        ),
+        gettext_lazy("Amounts saved."),
+        states=BEFORE_AGREEMENT,
+    ),
+    "terms": RecordAction(
+        gettext_lazy("Agreement terms"),
+        lambda case, data=None, files=None: forms.AgreementTermsForm(
+            data,
+            initial={
+                "expected_state": case.state,
+                "agreement_result": case.agreement_result,
+                "performance_deadline": case.performance_deadline,
+                "performance_method": case.performance_method,
+            },
+        ),
+        lambda request, case, form: services.update_dispute(
+            case=case,
+            by=request.user,
+            **form.cleaned_data,
+        ),
+        gettext_lazy("Agreement terms saved."),
+        states=(State.MEDIATING,),
+    ),
+    "session": RecordAction(
+        gettext_lazy("Record a mediation session"),
+        lambda case, data=None, files=None: forms.SessionForm(data),
+        lambda request, case, form: services.record_session(
+            case=case, by=request.user, **form.cleaned_data
+        ),
+        gettext_lazy("Mediation session recorded."),
+        states=(State.MEDIATING,),
+    ),
+    "payment": RecordAction(
+        gettext_lazy("Record a payment"),
+        lambda case, data=None, files=None: forms.PaymentForm(data, dispute=case),
+        lambda request, case, form: services.record_payment(
+            case=case, by=request.user, **form.cleaned_data
+        ),
+        gettext_lazy("Payment recorded."),
+        states=PAYMENT_STATES,
+    ),
+    "limitation": RecordAction(
+        gettext_lazy("Record a limitation interruption"),
+        lambda case, data=None, files=None: forms.LimitationEventForm(data),
+        lambda request, case, form: services.record_limitation_event(
+            case=case, by=request.user, **form.cleaned_data
+        ),
+        gettext_lazy("Recorded; the limitation date was recomputed."),
+    ),
+    "document": RecordAction(
+        gettext_lazy("Add a document"),
+        lambda case, data=None, files=None: forms.DocumentForm(data, files),
+        lambda request, case, form: services.add_document(
+            case=case,
+            by=request.user,
+            upload=form.cleaned_data["upload"],
+            content_type=form.content_type,
+            doc_type=form.cleaned_data["doc_type"],
+            title=form.cleaned_data["title"],
+        ),
+        gettext_lazy("Document added."),
+    ),
+    "particulars": RecordAction(
+        gettext_lazy("Correct the application"),
+        lambda case, data=None, files=None: forms.ParticularsForm(data, instance=_copy(case)),
+        lambda request, case, form: services.update_dispute(
+            case=case, by=request.user, **form.cleaned_data
+        ),
+        gettext_lazy("Application updated."),
+    ),
+}
+
+
+def _copy(case: WageDispute) -> WageDispute:
+    # ModelForm validation writes into its instance; keep the case object clean.
+    return WageDispute.objects.get(pk=case.pk)
+
+
+@dataclass
+class TransitionAction:
+    name: str
+    label: str
+    form: object
+    unmet: list
+    confirm: bool
+
+
+def transition_actions(case, user, bound: dict | None = None) -> list[TransitionAction]:
+    actions = []
+    for t in case.get_all_state_transitions():
+        if t.source != case.state:
+            continue
+        method = getattr(case, t.name)
+        if not may_take(method, user):
+            continue
+        form = (bound or {}).get(t.name) or forms.transition_form(t.name)(
+            initial={"expected_state": case.state}
+        )
+        actions.append(
+            TransitionAction(
+                t.name,
+                t.custom.get("label", t.name),
+                form,
+                unmet_conditions(method),
+                confirm=t.target in (State.CLOSED, State.DECLINED, State.WITHDRAWN),
+            )
+        )
+    return actions
+
+
+def render_case(request, case, *, bound: dict | None = None, status: int = 200, revealed=None):
+    user = request.user
+    bound = bound or {}
+    records = {
+        name: (action, bound.get(name) or action.form(case))
+        for name, action in RECORD_ACTIONS.items()
+        if action.available(case, user)
+    }
+    context = {
+        "case": case,
+        "claims": [
+            (cw, paid, max(agreed - paid, 0) if cw.amount_agreed is not None else None)
+            for cw, agreed, paid in case.claims()
+        ],
+        "totals": case.totals(),
+        "counterparty_links": case.counterparty_links.select_related("counterparty"),
+        "actions": transition_actions(case, user, bound),
+        "records": records,
+        "open_form": next(iter(bound), None),
+        "timeline": timeline(case),
+        "documents": case.documents.select_related("uploaded_by"),
+        "payments": case.payments.select_related("worker", "entered_by"),
+        "can_act": caseworker_step(case, user) and not case.is_finished,
+        "can_take": case.assignee_id is None
+        and not case.is_finished
+        and ((user.is_caseworker and user.office_id == case.office_id) or supervises(case, user)),
+        "assign_form": bound.get("assign")
+        or (
+            forms.AssignForm(initial={"assignee": case.assignee_id}, staff=_assignable(user))
+            if supervises(case, user)
+            else None
+        ),
+        "void_states": PAYMENT_STATES,
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _assignable(user):
+    return (
+        User.objects.filter(
+            office_id__in=user.supervised_office_ids,
+            is_active=True,
+            groups__name__in=["caseworker", "supervisor"],
+        )
+        .distinct()
+        .order_by("office_id", "full_name")
+    )
+
+
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return render_case(request, get_case_for(request.user, number))
+
+
+def _changed(request, error: services.CaseChanged):
+    messages.warning(request, str(error))
+    return redirect(error.case)
+
+
+@require_POST
+def case_record(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    record = RECORD_ACTIONS.get(action)
+    if record is None:
+        raise Http404
+    if not caseworker_step(case, request.user):
+        raise PermissionDenied(
+            _("Only the assigned caseworker or a supervisor may change this case.")
+        )
+    if not record.available(case, request.user):
+        messages.error(request, _("That cannot be recorded in the case's current state."))
+        return redirect(case)
+    form = record.form(case, request.POST, request.FILES)
+    if not form.is_valid():
+        return render_case(request, case, bound={action: form}, status=400)
+    try:
+        record.perform(request, case, form)
+    except services.CaseChanged as error:
+        return _changed(request, error)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return render_case(request, case, bound={action: form}, status=400)
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+        return redirect(case)
+    messages.success(request, str(record.message))
+    return redirect(case)
+
+
+@require_POST
+def case_transition(request: HttpRequest, number: str, name: str) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    method = getattr(case, name, None)
+    if method is None or not hasattr(method, "_django_fsm"):
+        raise Http404
+    form = forms.transition_form(name)(request.POST)
+    shown_state = request.POST.get("expected_state", "")
+    if shown_state and shown_state != case.state:
+        return _changed(request, services.CaseChanged(case, shown_state))
+    if not may_take(method, request.user):
+        if caseworker_step(case, request.user) or supervises(case, request.user):
+            messages.error(request, _("This step is not possible in the case's current state."))
+            return redirect(case)
+        raise PermissionDenied(_("Your role does not allow this step on this case."))
+    if not form.is_valid():
+        return render_case(request, case, bound={name: form}, status=400)
+    try:
+        case = services.run_transition(
+            case=case,
+            name=name,
+            by=request.user,
+            expected_state=form.cleaned_data["expected_state"],
+            note=form.cleaned_data.get("note", ""),
+            **form.transition_kwargs(),
+        )
+    except services.CaseChanged as error:
+        return _changed(request, error)
+    except ConditionsNotMet as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(case)
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+        return redirect(case)
+    messages.success(
+        request, _("Done: the case is now “%(state)s”.") % {"state": case.get_state_display()}
+    )
+    return redirect(case)
+
+
+@require_POST
+def case_take(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    try:
+        services.take_case(case=case, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("cases:queue")
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+        return redirect(case)
+    messages.success(request, _("You have taken %(number)s.") % {"number": case.number})
+    return redirect(case)
+
+
+@require_POST
+def case_assign(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    if not supervises(case, request.user):
+        raise PermissionDenied(_("Only a supervisor of the case's office can assign it."))
+    form = forms.AssignForm(request.POST, staff=_assignable(request.user))
+    if not form.is_valid():
+        return render_case(request, case, bound={"assign": form}, status=400)
+    try:
+        services.assign_case(
+            case=case,
+            to=form.cleaned_data["assignee"],
+            by=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        form.add_error("assignee", error)
+        return render_case(request, case, bound={"assign": form}, status=400)
+    messages.success(request, _("Assignment saved."))
+    return redirect(case)
+
+
+@require_POST
+def payment_void(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    payment = get_object_or_404(Payment, pk=pk, dispute=case)
+    if not caseworker_step(case, request.user):
+        raise PermissionDenied(_("Only the assigned caseworker or a supervisor may void payments."))
+    form = forms.VoidPaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write why the payment is voided."))
+        return redirect(case)
+    try:
+        services.void_payment(payment=payment, by=request.user, reason=form.cleaned_data["reason"])
+    except (ValidationError, TransitionNotAllowed) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect(case)
+    messages.success(request, _("Payment voided; it no longer counts as recovered."))
+    return redirect(case)
+
+
+def document_download(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    case = get_case_for(request.user, number)
+    document = get_object_or_404(case.documents, pk=pk)
+    services.log_document_download(document=document, by=request.user)
+    extension = document.file.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{case.number}-{document.pk}.{extension}",
+        content_type=document.content_type,
+    )
+
+
+# --- opening a wage dispute -----------------------------------------------------------------
+
+
+def _selected_workers(request) -> list[Worker]:
+    ids = [i for i in request.GET.getlist("worker") + request.POST.getlist("worker") if i.isdigit()]
+    workers = {w.pk: w for w in Worker.objects.filter(pk__in=ids)}
+    return [workers[int(i)] for i in dict.fromkeys(ids) if int(i) in workers]
+
+
+def _intake_offices(user):
+    if user.is_supervisor:
+        return Office.objects.filter(pk__in=user.supervised_office_ids)
+    return Office.objects.filter(pk=user.office_id)
+
+
+def dispute_new(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    selected = _selected_workers(request)
+    search = forms.WorkerSearchForm(request.GET)
+    found = []
+    if search.is_valid() and search.cleaned_data["q"]:
+        found = [
+            w for w in Worker.objects.search(search.cleaned_data["q"])[:20] if w not in selected
+        ]
+    offices = _intake_offices(request.user)
+    claim_fields = {w.pk: f"claim_{w.pk}" for w in selected}
+    form = forms.IntakeForm(
+        request.POST or None, offices=offices, initial={"office": request.user.office_id}
+    )
+    for worker in selected:
+        form.fields[claim_fields[worker.pk]] = forms.AmountField(
+            label=_("%(name)s: amount claimed") % {"name": worker.name}, required=False
+        )
+    if request.method == "POST" and form.is_valid():
+        if not selected:
+            form.add_error(None, _("Add at least one worker to the application."))
+        else:
+            data = dict(form.cleaned_data)
+            claims = [(w, data.pop(claim_fields[w.pk])) for w in selected]
+            office = data.pop("office")
+            priority = data.pop("priority")
+            dispute = services.open_wage_dispute(
+                by=request.user, office=office, claims=claims, priority=priority, **data
+            )
+            messages.success(
+                request,
+                _("Application recorded as %(number)s; it is in the intake queue.")
+                % {"number": dispute.number},
+            )
+            return redirect(dispute)
+    return render(
+        request,
+        "cases/dispute_new.html",
+        {
+            "form": form,
+            "selected": selected,
+            "claim_fields": [form[claim_fields[w.pk]] for w in selected],
+            "search": search,
+            "found": found,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- workers ------------------------------------------------------------------------------
+
+
+def worker_list(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    search = forms.WorkerSearchForm(request.GET)
+    workers = Worker.objects.none()
+    if search.is_valid() and search.cleaned_data["q"]:
+        workers = Worker.objects.search(search.cleaned_data["q"]).select_related("office")[:50]
+    return render(request, "cases/worker_list.html", {"search": search, "workers": workers})
+
+
+def worker_new(request: HttpRequest) -> HttpResponse:
+    require_staff(request.user)
+    form = forms.WorkerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("consent")
+        worker = services.register_worker(
+            by=request.user, office=request.user.office, id_number=data.pop("id_number"), **data
+        )
+        messages.success(request, _("%(name)s is registered.") % {"name": worker.name})
+        if request.GET.get("next") == "intake":
+            others = "".join(f"&worker={i}" for i in request.GET.getlist("worker"))
+            return redirect(f"{reverse('cases:dispute_new')}?worker={worker.pk}{others}")
+        return redirect("cases:worker", worker.pk)
+    return render(
+        request, "cases/worker_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_staff(request.user)
+    worker = get_object_or_404(Worker, pk=pk)
+    form = forms.WorkerForm(request.POST or None, instance=Worker.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items()}
+        id_number = data.pop("id_number") or None
+        services.update_worker(worker=worker, by=request.user, id_number=id_number, **data)
+        messages.success(request, _("Saved."))
+        return redirect("cases:worker", worker.pk)
+    return render(
+        request,
+        "cases/worker_form.html",
+        {"form": form, "worker": worker},
+        status=400 if form.errors else 200,
+    )
+
+
+def worker_detail(request: HttpRequest, pk: int, revealed: str = "") -> HttpResponse:
+    worker = get_object_or_404(Worker.objects.select_related("district", "office"), pk=pk)
+    require_worker_visible(request.user, worker)
+    visible = set(
+        Case.objects.visible_to(request.user).filter(workers=worker).values_list("pk", flat=True)
+    )
+    links = (
+        CaseWorker.objects.filter(worker=worker)
+        .select_related("case", "case__assignee", "case__office")
+        .order_by("-case__opened_at")
+    )
+    if request.user.is_auditor and not (request.user.is_caseworker or request.user.is_supervisor):
+        links = [cw for cw in links if cw.case.pk in visible]
+    recovered = (
+        Payment.objects.valid().filter(worker=worker).aggregate(total=Sum("amount"))["total"]
+    )
+    return render(
+        request,
+        "cases/worker_detail.html",
+        {
+            "worker": worker,
+            "links": links,
+            "visible": visible,
+            "recovered": recovered,
+            "revealed": revealed,
+            "can_edit": request.user.is_caseworker or request.user.is_supervisor,
+            "can_reveal": request.user.has_perm("cases.reveal_id_number"),
+        },
+    )
+
+
+@require_POST
+def worker_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    worker = get_object_or_404(Worker, pk=pk)
+    require_worker_visible(request.user, worker)
+    number = services.reveal_id_number(worker=worker, by=request.user)
+    return worker_detail(request, pk, revealed=number)
