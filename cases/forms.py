@@ -43,7 +43,7 @@ class DateTimeInput(forms.DateTimeInput):
 class StatefulForm(forms.Form):
     """Carries the state the case was shown in, so a stale form is caught."""
 
-    expected_state = forms.CharField(widget=forms.HiddenInput)
+    expected_state = forms.ChoiceField(choices=State.choices, widget=forms.HiddenInput)
 
 
 # --- workers ---------------------------------------------------------------

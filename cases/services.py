@@ -35,7 +35,13 @@ from .models import (
     caseworker_step,
     supervises,
 )
-from .models.wage import PAYMENT_STATES
+from .models.wage import (
+    AGREEMENT_FIELDS,
+    BEFORE_AGREEMENT,
+    PARTICULAR_FIELDS,
+    PAYMENT_STATES,
+    VOID_STATES,
+)
 
 
 class CaseChanged(Exception):
@@ -114,9 +120,14 @@ def update_worker(*, worker: Worker, by, id_number: str | None = None, **fields)
 
 
 def reveal_id_number(*, worker: Worker, by, case: Case | None = None) -> str:
+    """The full ID, for a holder of the permission whose offices know the worker; logged."""
     if not by.has_perm("cases.reveal_id_number"):
         raise PermissionDenied(_("Your role may not see full ID numbers."))
-    record(Action.ID_REVEALED, by=by, obj=worker, case=case)
+    offices = by.supervised_office_ids or {by.office_id}
+    known = worker.office_id in offices or worker.cases.filter(office_id__in=offices).exists()
+    if not (known or by.is_superuser):
+        raise PermissionDenied(_("This worker is not known to your offices."))
+    record(Action.ID_REVEALED, by=by, obj=worker, case=case, office=worker.office_id)
     return worker.id_number()
 
 
@@ -132,8 +143,10 @@ def open_wage_dispute(
 ) -> WageDispute:
     """Record an application on the spot (LDMAL Art. 12): it lands unassigned
     in the office's intake queue."""
-    if not (by.is_caseworker or supervises(Case(office=office), by)):
-        raise PermissionDenied(_("Only caseworkers and supervisors open cases."))
+    if not (
+        (by.is_caseworker and by.office_id == office.pk) or supervises(Case(office=office), by)
+    ):
+        raise PermissionDenied(_("You may open cases only for your own office."))
     if not claims:
         raise ValidationError(_("Name at least one worker."))
     now = timezone.now()
@@ -220,6 +233,10 @@ def assign_case(*, case: Case, to, by, note: str = "") -> Case:
     return case
 
 
+# Steps whose reason is kept on the record (the reason or the note must be written).
+REASON_REQUIRED = {"decline", "withdraw", "close_with_shortfall", "reopen"}
+
+
 @transaction.atomic
 def run_transition(
     *, case: Case, name: str, by, expected_state: str | None = None, note: str = "", **kwargs
@@ -228,6 +245,8 @@ def run_transition(
     case = lock_case(case, expected_state)
     method = getattr(case, name)
     require_transition(method, by)
+    if name in REASON_REQUIRED and not (kwargs.get("reason") or note).strip():
+        raise ValidationError(_("Write the reason for this step."))
     if name == "reopen":
         kwargs["back_to"] = _state_before_finishing(case)
     source = case.state
@@ -342,9 +361,16 @@ def log_document_download(*, document: Document, by) -> None:
 def update_dispute(
     *, case: WageDispute, by, expected_state: str | None = None, **fields
 ) -> WageDispute:
-    """Change the application's particulars (not its state); clocks follow."""
+    """Change the application's particulars or the agreement terms; clocks follow."""
+    unknown = set(fields) - PARTICULAR_FIELDS - AGREEMENT_FIELDS
+    if unknown:
+        raise ValueError(f"update_dispute cannot change {sorted(unknown)}")
     case = lock_case(case, expected_state)
     _require_worker_on_case(case, by)
+    if AGREEMENT_FIELDS & set(fields) and case.state not in BEFORE_AGREEMENT:
+        raise TransitionNotAllowed(
+            _("The agreement terms are fixed once the agreement is recorded.")
+        )
     changed = sorted(name for name, value in fields.items() if getattr(case, name) != value)
     for name, value in fields.items():
         setattr(case, name, value)
@@ -438,13 +464,17 @@ def record_payment(
 
 @transaction.atomic
 def void_payment(*, payment: Payment, by, reason: str) -> Payment:
+    """Void a mistaken or reversed payment. If the case was marked performed and
+    is now short of the agreed amount, it goes back to awaiting payment."""
     case = lock_case(payment.dispute)
     _require_worker_on_case(case, by)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.is_void:
         raise ValidationError(_("This payment was already voided."))
-    if case.state not in PAYMENT_STATES:
-        raise TransitionNotAllowed(_("Payments can be voided only while the case awaits payment."))
+    if case.state not in VOID_STATES:
+        raise TransitionNotAllowed(_("Payments can be voided only while the case is open."))
+    if not reason.strip():
+        raise ValidationError(_("Write why the payment is voided."))
     payment.voided_at, payment.voided_by, payment.void_reason = timezone.now(), by, reason
     payment.save(update_fields=["voided_at", "voided_by", "void_reason"])
     record(
@@ -455,6 +485,19 @@ def void_payment(*, payment: Payment, by, reason: str) -> Payment:
         note=reason,
         details={"amount": str(payment.amount)},
     )
+    if case.state == State.PERFORMED and not case.fully_paid():
+        case.payment_reversed()
+        case.refresh_clocks()
+        case.save()
+        record(
+            Action.TRANSITION,
+            by=by,
+            case=case,
+            source=State.PERFORMED,
+            target=case.state,
+            note=reason,
+            details={"transition": "payment_reversed"},
+        )
     return payment
 
 

@@ -260,7 +260,7 @@ class TransitionAction:
 def transition_actions(case, user, bound: dict | None = None) -> list[TransitionAction]:
     actions = []
     for t in case.get_all_state_transitions():
-        if t.source != case.state:
+        if t.source != case.state or t.custom.get("automatic"):
             continue
         method = getattr(case, t.name)
         if not may_take(method, user):
@@ -377,7 +377,7 @@ def case_transition(request: HttpRequest, number: str, name: str) -> HttpRespons
         raise Http404
     form = forms.transition_form(name)(request.POST)
     shown_state = request.POST.get("expected_state", "")
-    if shown_state and shown_state != case.state:
+    if shown_state in State.values and shown_state != case.state:
         return _changed(request, services.CaseChanged(case, shown_state))
     if not may_take(method, request.user):
         if caseworker_step(case, request.user) or supervises(case, request.user):
@@ -401,6 +401,10 @@ def case_transition(request: HttpRequest, number: str, name: str) -> HttpRespons
         for message in error.messages:
             messages.error(request, message)
         return redirect(case)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error("note", message)
+        return render_case(request, case, bound={name: form}, status=400)
     except TransitionNotAllowed as error:
         messages.error(request, str(error))
         return redirect(case)

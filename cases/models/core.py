@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, FSMModelMixin
 
 from casework.models import Office
 
@@ -121,7 +121,7 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
-class Case(models.Model):
+class Case(FSMModelMixin, models.Model):
     """What every kind of case shares. Each kind extends it (multi-table
     inheritance) with its own fields and declares its own transitions on
     `state`, which nothing may assign directly."""

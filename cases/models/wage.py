@@ -37,6 +37,24 @@ OPEN_STATES = [
 ]
 BEFORE_AGREEMENT = (State.INTAKE, State.ACCEPTED, State.INVESTIGATING, State.MEDIATING)
 PAYMENT_STATES = (State.MEDIATING, State.AGREEMENT, State.REFERRED)
+VOID_STATES = (*PAYMENT_STATES, State.PERFORMED)
+# What `update_dispute` may change: the application's particulars at any open
+# state, the agreement terms only before the agreement is recorded.
+PARTICULAR_FIELDS = frozenset(
+    {
+        "received_at",
+        "channel",
+        "matters",
+        "reasons",
+        "relationship",
+        "period_from",
+        "period_to",
+        "unpaid_from",
+        "unpaid_to",
+        "priority",
+    }
+)
+AGREEMENT_FIELDS = frozenset({"agreement_result", "performance_deadline", "performance_method"})
 
 
 class Counterparty(models.Model):
@@ -290,6 +308,16 @@ class WageDispute(Case):
     )
     def mark_performed(self):
         pass
+
+    @transition(
+        field="state",
+        source=State.PERFORMED,
+        target=State.AGREEMENT,
+        permission=caseworker_step,
+        custom={"label": _("Payment reversed"), "automatic": True},
+    )
+    def payment_reversed(self):
+        """A payment voided after performance: the agreement awaits payment again."""
 
     @transition(
         field="state",
