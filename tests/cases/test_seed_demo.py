@@ -1,0 +1,259 @@
+"""`manage.py seed_demo`: a believable city's worth of demo data, written through the services."""
+
+import datetime
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from cases.management.commands.seed_demo import DEFAULT_PASSWORD, DEMO_USERNAMES
+from cases.models import (
+    Case,
+    Counterparty,
+    Occupation,
+    Outcome,
+    Payment,
+    State,
+    WageDispute,
+    Worker,
+)
+from cases.models.wage import OPEN_STATES
+from casework import identity
+from casework.models import AuditEntry, Office, User
+
+pytestmark = pytest.mark.django_db
+
+WAGE_DISPUTE_STATES = [*OPEN_STATES, State.CLOSED, State.DECLINED, State.WITHDRAWN]
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(monkeypatch) -> str:
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    return seed()
+
+
+def roles_of(username: str) -> set[str]:
+    return set(User.objects.get(username=username).groups.values_list("name", flat=True))
+
+
+def office_of(username: str) -> str:
+    return User.objects.get(username=username).office.name
+
+
+# --- passwords and refusing -------------------------------------------------------------
+
+
+def test_the_password_is_taken_from_demo_password_when_it_is_set(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "Lianghu-2026!")
+    out = seed()
+
+    assert authenticate(username="supervisor", password="Lianghu-2026!") is not None
+    assert authenticate(username="supervisor", password=DEFAULT_PASSWORD) is None
+    assert "Lianghu-2026!" not in out  # a chosen password is not echoed into logs
+    assert "DEMO_PASSWORD" in out
+
+
+def test_it_refuses_in_production_settings(settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="never created in production"):
+        seed()
+    assert not User.objects.exists() and not Office.objects.exists()
+
+
+def test_it_refuses_a_database_that_holds_real_data():
+    User.objects.create_user("wang.fang", password="x", full_name="王芳")
+    with pytest.raises(CommandError, match="already holds real data"):
+        seed()
+    assert not Case.objects.exists() and not Worker.objects.exists()
+    assert User.objects.count() == 1
+
+
+def test_an_account_that_happens_to_be_named_admin_is_real_data():
+    User.objects.create_superuser("admin", password="x")
+    with pytest.raises(CommandError, match="already holds real data"):
+        seed()
+    assert User.objects.count() == 1
+
+
+def test_running_it_again_is_harmless(seeded):
+    counts = [model.objects.count() for model in (User, Worker, Counterparty, Case, Payment)]
+    audit = AuditEntry.objects.count()
+
+    out = seed()
+
+    assert "already holds the demo data" in out
+    assert "caseworker" in out  # the logins are printed again
+    assert [m.objects.count() for m in (User, Worker, Counterparty, Case, Payment)] == counts
+    assert AuditEntry.objects.count() == audit
+
+
+# --- the data: one seeding, shared by the read-only tests below ------------------------------
+
+
+@pytest.fixture(scope="class")
+def seeded_city(django_db_setup, django_db_blocker):
+    """Seed once for the class; each test runs in a savepoint inside, and the whole
+    seeding is rolled back when the class is done."""
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as mp:
+        mp.delenv("DEMO_PASSWORD", raising=False)
+        with transaction.atomic():
+            yield seed()
+            transaction.set_rollback(True)
+
+
+class TestTheSeededCity:
+    def test_it_creates_the_demo_accounts_and_prints_the_logins(self, seeded_city):
+        assert set(User.objects.values_list("username", flat=True)) == set(DEMO_USERNAMES)
+        for username, role, office in [
+            ("caseworker", "caseworker", "曾都区总工会"),
+            ("caseworker2", "caseworker", "曾都区总工会"),
+            ("supervisor", "supervisor", "曾都区总工会"),
+            # a second supervisor in the same office, for four eyes and second approvals
+            ("supervisor2", "supervisor", "曾都区总工会"),
+            ("citysupervisor", "supervisor", "随州市总工会"),
+            ("auditor", "auditor", "随州市总工会"),
+        ]:
+            assert roles_of(username) == {role}
+            assert office_of(username) == office
+        admin = User.objects.get(username="admin")
+        assert admin.is_superuser and admin.is_staff and roles_of("admin") == set()
+        assert all(User.objects.filter(is_superuser=False).values_list("full_name", flat=True))
+
+        for username in DEMO_USERNAMES:
+            assert username in seeded_city
+        assert "陈晓燕" in seeded_city and "曾都区总工会" in seeded_city
+        assert DEFAULT_PASSWORD in seeded_city
+        assert authenticate(username="caseworker", password=DEFAULT_PASSWORD) is not None
+        assert authenticate(username="admin", password=DEFAULT_PASSWORD) is not None
+
+    def test_every_wage_dispute_state_is_there_at_least_twice(self, seeded_city):
+        counts = dict(WageDispute.objects.values_list("state").annotate(n=Count("pk")).order_by())
+        for state in WAGE_DISPUTE_STATES:
+            assert counts.get(state, 0) >= 2, state
+        outcomes = set(WageDispute.objects.finished().values_list("outcome", flat=True))
+        assert outcomes >= {
+            Outcome.PERFORMED,
+            Outcome.REFERRAL,
+            Outcome.SHORTFALL,
+            Outcome.DECLINED,
+            Outcome.WITHDRAWN,
+        }
+
+    def test_the_12_closed_cases_recovered_exactly_197000_yuan(self, seeded_city):
+        performed = WageDispute.objects.filter(state=State.CLOSED, outcome=Outcome.PERFORMED)
+        assert performed.count() == 12
+        assert Worker.objects.filter(cases__in=performed).distinct().count() == 12
+
+        def recovered(disputes) -> Decimal:
+            return (
+                Payment.objects.valid().filter(dispute__in=disputes).aggregate(t=Sum("amount"))["t"]
+            )
+
+        assert recovered(performed) == Decimal("197000.00")
+        # Every closed case counts the same: referral and shortfall closures hold no payments.
+        assert recovered(WageDispute.objects.filter(state=State.CLOSED)) == Decimal("197000.00")
+        # A voided payment stays on the record and does not count.
+        voided = Payment.objects.filter(dispute__in=performed, voided_at__isnull=False)
+        assert voided.count() == 1 and voided.get().void_reason
+        # Each was performed in full: what was agreed is what was received.
+        for dispute in performed:
+            totals = dispute.totals()
+            assert totals["recovered"] == totals["agreed"] > 0
+        assert "¥197,000.00" in seeded_city
+
+    def test_a_collective_case_names_ten_or_more_workers_each_with_a_claim(self, seeded_city):
+        collective = WageDispute.objects.annotate(n=Count("case_workers")).filter(n__gte=10).get()
+        assert collective.counterparty_links.exists()
+        claims = collective.claims()
+        assert all(cw.amount_claimed and agreed for cw, agreed, _paid in claims)
+        assert all(paid > 0 for _cw, _agreed, paid in claims)  # the first instalment went to all
+        assert any(paid < agreed for _cw, agreed, paid in claims)  # ...and not all are paid yet
+
+    def test_queues_and_clocks_have_something_to_show(self, seeded_city):
+        for name in ("曾都区总工会", "随县总工会", "广水市总工会"):
+            office = Office.objects.get(name=name)
+            assert office.parent.name == "随州市总工会"
+            assert WageDispute.objects.intake_queue(office.pk).exists(), name
+        overdue = WageDispute.objects.overdue()
+        assert overdue.filter(state=State.MEDIATING).exists()
+        assert all(d.mediation_expired for d in overdue.filter(state=State.MEDIATING))
+        assert overdue.count() == 1  # everything else is on time
+        # The caseworker's own queue holds cases in many states.
+        mine = set(WageDispute.objects.filter(assignee__username="caseworker").values_list("state"))
+        assert len(mine) >= 6
+        # A supervisor can reopen some of the closed cases (90 days), not all.
+        closed = list(WageDispute.objects.filter(state=State.CLOSED, outcome=Outcome.PERFORMED))
+        assert sum(d.can_reopen() for d in closed) >= 6
+        assert not all(d.can_reopen() for d in closed)
+
+    def test_dates_are_in_the_past_and_in_order(self, seeded_city):
+        now = timezone.now()
+        today = timezone.localdate()
+        year_ago = now - datetime.timedelta(days=366)
+        for dispute in WageDispute.objects.all():
+            assert year_ago < dispute.opened_at == dispute.received_at <= now
+            if dispute.is_finished:
+                assert dispute.opened_at < dispute.finished_at <= now
+            else:
+                assert dispute.finished_at is None
+            last = timezone.localdate(dispute.finished_at) if dispute.finished_at else today
+            for payment in dispute.payments.all():
+                assert timezone.localdate(dispute.received_at) <= payment.paid_on <= last
+            for session in dispute.sessions.all():
+                assert timezone.localdate(dispute.received_at) <= session.held_on <= last
+            for contact in dispute.contacts.all():
+                assert dispute.received_at <= contact.occurred_at <= now
+        # Cases were received over months, not all today.
+        days = {timezone.localdate(d.opened_at) for d in WageDispute.objects.all()}
+        assert len(days) >= 25
+
+    def test_people_and_firms_look_real_and_their_numbers_are_valid(self, seeded_city):
+        assert set(Worker.objects.values_list("occupation", flat=True)) == set(Occupation.values)
+        assert Worker.objects.count() >= 40
+        names = "".join(Worker.objects.values_list("name", flat=True))
+        assert {"堃", "喆", "玥"} <= set(names)
+        for worker in Worker.objects.all():
+            number = worker.id_number()
+            assert identity.validate_id_number(number) == number
+            assert number[:6] in {"421303", "421321", "421381"}
+            assert 1968 <= int(number[6:10]) <= 2003
+            assert identity.validate_phone(worker.phone) == worker.phone
+            assert worker.consent_scope and worker.consent_at and worker.district
+        assert Worker.objects.filter(is_member=True).exclude(membership_number="").count() >= 5
+        types = set(Counterparty.objects.values_list("type", flat=True))
+        assert types == set(Counterparty.Type.values)
+        for cp in Counterparty.objects.exclude(credit_code=""):
+            assert identity.validate_credit_code(cp.credit_code) == cp.credit_code
+        # A chain: platform, station and dispatch firm on one dispute.
+        assert any(
+            set(d.counterparty_links.values_list("role", flat=True))
+            >= {"platform", "station", "dispatch"}
+            for d in WageDispute.objects.all()
+        )
+
+    def test_everything_went_through_the_services(self, seeded_city):
+        disputes = WageDispute.objects.all()
+        opened = AuditEntry.objects.filter(action=AuditEntry.Action.CASE_OPENED)
+        assert opened.count() == disputes.count()
+        year = timezone.localdate().year
+        numbers = sorted(disputes.values_list("number", flat=True))
+        assert numbers == [f"WD-{year}-{n:06d}" for n in range(1, len(numbers) + 1)]  # gapless
+        for dispute in disputes.exclude(state=State.INTAKE):
+            entries = AuditEntry.objects.filter(case_id=dispute.pk, action="transition")
+            assert entries.exists(), dispute.number
+            assert entries.filter(target_state=dispute.state).exists()
+        assert AuditEntry.objects.filter(action="payment").count() == Payment.objects.count()
+        assert AuditEntry.objects.filter(action="payment_voided").count() == 1
+        assert AuditEntry.objects.filter(action="mediation_session").exists()
+        assert AuditEntry.objects.filter(action="worker_created").count() == Worker.objects.count()
