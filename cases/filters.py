@@ -1,12 +1,21 @@
 """Queue filters. They live in the URL, so a filtered queue can be bookmarked."""
 
 import django_filters
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Office, User
 
 from .models import Case, Kind, Occupation, State
+
+SORTS = {
+    "-opened": ["-opened_at"],
+    "opened": ["opened_at"],
+    "due": [F("due_on").asc(nulls_last=True)],
+    "number": ["number"],
+    "-finished": [F("finished_at").desc(nulls_last=True)],
+}
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -31,22 +40,16 @@ class CaseFilter(django_filters.FilterSet):
     opened_before = django_filters.DateFilter(
         label=_("opened until"), field_name="opened_at", lookup_expr="date__lte"
     )
-    sort = django_filters.OrderingFilter(
+    sort = django_filters.ChoiceFilter(
         label=_("sort by"),
-        fields=[
-            ("number", "number"),
-            ("opened_at", "opened"),
-            ("due_on", "due"),
-            ("state", "state"),
-            ("priority", "priority"),
+        choices=[
+            ("-opened", _("newest first")),
+            ("opened", _("oldest first")),
+            ("due", _("deadline soonest")),
+            ("number", _("case number")),
+            ("-finished", _("finished, newest first")),
         ],
-        field_labels={
-            "number": _("case number"),
-            "opened_at": _("opened"),
-            "due_on": _("due"),
-            "state": _("state"),
-            "priority": _("priority"),
-        },
+        method="filter_sort",
     )
 
     class Meta:
@@ -64,14 +67,18 @@ class CaseFilter(django_filters.FilterSet):
         self.filters["assignee"].queryset = User.objects.filter(
             office__in=offices, groups__name__in=["caseworker", "supervisor"], is_active=True
         ).distinct()
-        for name in ("state", "kind", "occupation", "clock"):
+        for name in ("state", "kind", "occupation", "clock", "assignee", "office"):
             self.filters[name].extra["empty_label"] = _("all")
+        self.filters["sort"].extra["empty_label"] = _("default order")
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
 
     def filter_occupation(self, queryset, name, value):
         return queryset.filter(pk__in=Case.objects.filter(workers__occupation=value).values("pk"))
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value], "-pk")
 
     def filter_clock(self, queryset, name, value):
         today = timezone.localdate()

@@ -49,6 +49,11 @@ class StatefulForm(forms.Form):
 # --- workers ---------------------------------------------------------------
 
 
+# What the worker agrees to, recorded in Chinese whatever the caseworker's
+# interface language: it is the text the worker hears and signs.
+CONSENT_TEXT = "同意工会为办理本人案件收集、使用本人个人信息（含身份证号、联系方式、收入情况）。"
+
+
 class WorkerForm(forms.ModelForm):
     id_number = forms.CharField(
         label=_("national ID number"),
@@ -87,10 +92,7 @@ class WorkerForm(forms.ModelForm):
             ) % {"masked": self.instance.id_masked or "—"}
             del self.fields["consent"]
         else:
-            self.fields["consent_scope"].initial = _(
-                "The union may collect and use my personal information (including ID number, "
-                "contact details and income) to handle my case."
-            )
+            self.fields["consent_scope"].initial = CONSENT_TEXT
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"]
@@ -217,7 +219,7 @@ class CounterpartyForm(forms.Form):
         label=_("unified social credit code"),
         max_length=30,
         required=False,
-        help_text=_("18 characters, e.g. 91420000MA4K0XXXX (checked)."),
+        help_text=_("18 characters; the last one is a checksum."),
     )
     contact_person = forms.CharField(label=_("contact person"), max_length=50, required=False)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)

@@ -390,7 +390,9 @@ def add_counterparty(
     if counterparty is None:
         counterparty = Counterparty.objects.create(**new_fields)
     if case.counterparty_links.filter(counterparty=counterparty).exists():
-        raise ValidationError(_("%(name)s is already on this case.") % {"name": counterparty})
+        raise ValidationError(
+            _("%(name)s is already a counterparty on this case.") % {"name": counterparty}
+        )
     link = DisputeCounterparty.objects.create(dispute=case, counterparty=counterparty, role=role)
     record(
         Action.CASE_EDITED,

@@ -3,11 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from casework.audit import Action
 
-from .models import Case, State
+from .models import Case, State, WageDispute
 
 # Audit actions shown as timeline entries of their own; the rest (notes,
 # payments, …) are shown from their own rows, which hold the content.
@@ -23,6 +25,21 @@ class Entry:
     extra: dict = field(default_factory=dict)
 
 
+EXTRA_LABELS = {
+    "amounts": _("amounts claimed and agreed"),
+    "counterparties": _("counterparties"),
+}
+
+
+def _field_label(name: str) -> str:
+    if name in EXTRA_LABELS:
+        return str(EXTRA_LABELS[name])
+    try:
+        return str(WageDispute._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
 def _start_of(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -32,14 +49,15 @@ def timeline(case: Case) -> list[Entry]:
         Entry(
             "log",
             e.at,
-            e.actor_name,
+            str(e.actor) if e.actor else e.actor_name,
             e,
             {
                 "source": State(e.source_state).label if e.source_state else "",
                 "target": State(e.target_state).label if e.target_state else "",
+                "fields": [_field_label(name) for name in e.details.get("fields", [])],
             },
         )
-        for e in case.audit_entries.filter(action__in=LOGGED_ACTIONS)
+        for e in case.audit_entries.filter(action__in=LOGGED_ACTIONS).select_related("actor")
     ]
     entries += [
         Entry("note", n.created_at, str(n.author), n) for n in case.notes.select_related("author")

@@ -97,6 +97,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
     return render(
         request,
         "cases/queue.html",
@@ -106,6 +108,11 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
+            "unsorted": unsorted.urlencode(),
+            "sort": request.GET.get("sort", ""),
+            "active_filters": sum(
+                1 for k, v in request.GET.items() if v and k not in ("view", "page", "sort")
+            ),
             "view_label": dict(views)[view],
         },
     )

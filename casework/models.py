@@ -13,7 +13,7 @@ from . import roles
 class Office(models.Model):
     """The city federation and the county, city and district unions under it."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("office name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     parent = models.ForeignKey(
         "self",
@@ -105,7 +105,7 @@ class User(AbstractUser):
 class District(models.Model):
     """A county or district where workers live; the 低保 line is set per district."""
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(_("district name"), max_length=50, unique=True)
 
     class Meta:
         verbose_name = _("district")
@@ -219,8 +219,8 @@ class AuditEntry(models.Model):
     )
     object_type = models.CharField(_("object type"), max_length=50, blank=True)
     object_id = models.CharField(_("object id"), max_length=50, blank=True)
-    source_state = models.CharField(_("from"), max_length=30, blank=True)
-    target_state = models.CharField(_("to"), max_length=30, blank=True)
+    source_state = models.CharField(_("from state"), max_length=30, blank=True)
+    target_state = models.CharField(_("to state"), max_length=30, blank=True)
     note = models.TextField(_("note"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

@@ -115,10 +115,6 @@ def test_days_left_is_zero_on_the_last_day_and_negative_after():
 
 # The DB tests below use pytest-django's `db` fixture rather than the django_db
 # marker so the pure tests above still run with `-p no:django` under --strict-markers.
-AWAITING_MODEL = pytest.mark.skip(reason="enable once casework.models.HolidaySchedule lands")
-
-
-@AWAITING_MODEL
 def test_an_admin_entered_schedule_in_the_database_is_used(db):
     from casework.models import HolidaySchedule
 
@@ -131,7 +127,37 @@ def test_an_admin_entered_schedule_in_the_database_is_used(db):
     assert is_workday(date(2031, 10, 11)) == (True, True)
 
 
-@AWAITING_MODEL
 def test_without_an_entered_schedule_the_library_is_used(db):
     assert period_end(date(2026, 9, 16), days=15) == Deadline(date(2026, 10, 8), False)
     assert period_end(date(2031, 2, 28), days=15) == Deadline(date(2031, 3, 17), True)
+
+
+def test_an_administrator_enters_a_years_schedule_in_the_admin(admin_client, db):
+    """A year the library does not know: provisional until the administrator enters it."""
+    from casework.models import HolidaySchedule
+
+    HolidaySchedule.objects.all().delete()
+    response = admin_client.post(
+        "/admin/casework/holidayschedule/add/",
+        {"year": 2031, "holidays": "2031-10-01\n2031-10-02\n2031-10-03", "workdays": ""},
+    )
+
+    assert response.status_code == 302
+    schedule = HolidaySchedule.objects.get(year=2031)
+    assert schedule.holiday_dates() == {date(2031, 10, 1), date(2031, 10, 2), date(2031, 10, 3)}
+    assert period_end(date(2031, 9, 16), days=15) == Deadline(date(2031, 10, 6), False)
+
+
+def test_a_schedule_with_a_date_of_another_year_is_refused(admin_client, db):
+    response = admin_client.post(
+        "/admin/casework/holidayschedule/add/",
+        {"year": 2031, "holidays": "2030-10-01", "workdays": ""},
+    )
+
+    from casework.models import HolidaySchedule
+
+    assert response.status_code == 200
+    assert "Every date must fall in the schedule" in response.content.decode() or (
+        "必须" in response.content.decode()
+    )
+    assert not HolidaySchedule.objects.filter(year=2031).exists()

@@ -288,7 +288,7 @@ class Contact(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts")
     channel = models.CharField(_("contact by"), max_length=10, choices=Channel.choices)
     with_whom = models.CharField(_("with whom"), max_length=100)
-    occurred_at = models.DateTimeField(_("when"))
+    occurred_at = models.DateTimeField(_("time of contact"))
     summary = models.TextField(_("what was said"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -67,7 +67,7 @@ class Counterparty(models.Model):
         EMPLOYER = "employer", _("employer")
         HOUSEHOLD = "household", _("household")
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("counterparty name"), max_length=100)
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, blank=True, db_index=True
@@ -471,7 +471,7 @@ class Payment(models.Model):
     worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.PROTECT)
     paid_on = models.DateField(_("date received"))
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
-    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    method = models.CharField(_("payment method"), max_length=10, choices=Method.choices)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -504,7 +504,7 @@ class MediationSession(models.Model):
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=100)
     attendees = models.TextField(_("who attended"))
-    result = models.TextField(_("result"))
+    result = models.TextField(_("result of the session"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -529,7 +529,7 @@ class LimitationEvent(models.Model):
     dispute = models.ForeignKey(
         WageDispute, on_delete=models.PROTECT, related_name="limitation_events"
     )
-    type = models.CharField(_("event"), max_length=30, choices=Type.choices)
+    type = models.CharField(_("interruption"), max_length=30, choices=Type.choices)
     occurred_on = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
