@@ -3,7 +3,9 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -375,20 +377,24 @@ FILE_SIGNATURES = {
 
 
 class DocumentForm(forms.ModelForm):
-    upload = forms.FileField(label=_("file"), help_text=_("PDF, JPEG or PNG, at most 10 MB."))
+    upload = forms.FileField(label=_("file"))
 
     class Meta:
         model = Document
         fields = ["doc_type", "title", "upload"]
 
-    def clean_upload(self):
-        from django.conf import settings
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["upload"].help_text = _("PDF, JPEG or PNG, at most %(size)s.") % {
+            "size": filesizeformat(settings.DOCUMENT_MAX_BYTES)
+        }
 
+    def clean_upload(self):
         upload = self.cleaned_data["upload"]
         if upload.size > settings.DOCUMENT_MAX_BYTES:
             raise ValidationError(
-                _("The file is larger than %(mb)s MB.")
-                % {"mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)}
+                _("The file is larger than %(size)s.")
+                % {"size": filesizeformat(settings.DOCUMENT_MAX_BYTES)}
             )
         head = upload.read(16)
         upload.seek(0)

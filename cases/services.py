@@ -13,7 +13,7 @@ from django_fsm import TransitionNotAllowed
 
 from casework.audit import Action, record
 from casework.models import AuditEntry, Office
-from casework.transitions import require_transition
+from casework.transitions import is_user_transition, require_transition
 
 from .models import (
     KIND_MODELS,
@@ -201,12 +201,12 @@ def open_wage_dispute(
 def take_case(*, case: Case, by) -> Case:
     """Assign an unassigned case of one's own office to oneself; the state is unchanged."""
     case = lock_case(case)
+    if not ((by.is_caseworker and case.office_id == by.office_id) or supervises(case, by)):
+        raise PermissionDenied(_("You may take only cases of your own office."))
     if case.assignee_id == by.pk:
         return case
     if case.assignee_id is not None:
         raise ValidationError(_("%(name)s has already taken this case.") % {"name": case.assignee})
-    if not ((by.is_caseworker and case.office_id == by.office_id) or supervises(case, by)):
-        raise PermissionDenied(_("You may take only cases of your own office."))
     if case.is_finished:
         raise TransitionNotAllowed(_("This case is finished."))
     case.assignee = by
@@ -244,6 +244,8 @@ def run_transition(
     """Take transition `name` on the case, as `by`. Every state change goes through here."""
     case = lock_case(case, expected_state)
     method = getattr(case, name)
+    if not is_user_transition(method):
+        raise TransitionNotAllowed(_("This step is taken by the system, not asked for."))
     require_transition(method, by)
     if name in REASON_REQUIRED and not (kwargs.get("reason") or note).strip():
         raise ValidationError(_("Write the reason for this step."))

@@ -13,10 +13,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django_fsm import TransitionNotAllowed
+from django_fsm import TransitionNotAllowed, can_proceed
 
 from casework.models import Office, User
-from casework.transitions import ConditionsNotMet, may_take, unmet_conditions
+from casework.transitions import (
+    ConditionsNotMet,
+    is_user_transition,
+    may_take,
+    unmet_conditions,
+)
 
 from . import forms, services
 from .filters import CaseFilter
@@ -85,7 +90,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     if view == "mine":
         cases = cases.open().filter(assignee=user)
     elif view == "intake":
-        cases = cases.intake_queue(user.office_id)
+        # A caseworker's own office; a supervisor's offices and those under them.
+        cases = cases.open().filter(assignee__isnull=True)
     elif view == "office":
         cases = cases.open()
     else:
@@ -380,16 +386,20 @@ def case_record(request: HttpRequest, number: str, action: str) -> HttpResponse:
 def case_transition(request: HttpRequest, number: str, name: str) -> HttpResponse:
     case = get_case_for(request.user, number)
     method = getattr(case, name, None)
-    if method is None or not hasattr(method, "_django_fsm"):
+    if not is_user_transition(method):
         raise Http404
+    if not caseworker_step(case, request.user):
+        raise PermissionDenied(
+            _("Only the assigned caseworker or a supervisor may change this case.")
+        )
     form = forms.transition_form(name)(request.POST)
     shown_state = request.POST.get("expected_state", "")
     if shown_state in State.values and shown_state != case.state:
         return _changed(request, services.CaseChanged(case, shown_state))
+    if not can_proceed(method, check_conditions=False):
+        messages.error(request, _("This step is not possible in the case's current state."))
+        return redirect(case)
     if not may_take(method, request.user):
-        if caseworker_step(case, request.user) or supervises(case, request.user):
-            messages.error(request, _("This step is not possible in the case's current state."))
-            return redirect(case)
         raise PermissionDenied(_("Your role does not allow this step on this case."))
     if not form.is_valid():
         return render_case(request, case, bound={name: form}, status=400)

@@ -37,6 +37,14 @@ def _transition(bound_method):
     return meta, instance, meta.field.get_state(instance)
 
 
+def is_user_transition(bound_method) -> bool:
+    """A transition people ask for, not one the system takes by itself."""
+    meta = getattr(bound_method, "_django_fsm", None)
+    if meta is None:
+        return False
+    return not any(t.custom.get("automatic") for t in meta.transitions.values())
+
+
 def may_take(bound_method, user) -> bool:
     """Whether the transition exists from the current state and the user's role allows it."""
     if not can_proceed(bound_method, check_conditions=False):

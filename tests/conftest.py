@@ -69,3 +69,61 @@ def admin_user(db):
 @pytest.fixture
 def worker(office, caseworker):
     return factories.WorkerFactory(office=office, created_by=caseworker)
+
+
+# --- for the view tests: a client reading English, a document folder, form fields ---
+
+
+@pytest.fixture
+def login_as(client):
+    """`login_as(user)`: the test client logged in as `user` (None: anonymous), in English.
+
+    The interface is Chinese by default; the language cookie switches it, so tests
+    can read the English source strings while the Chinese catalogue changes.
+    """
+
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        client.cookies["django_language"] = "en"
+        return client
+
+    return login
+
+
+@pytest.fixture
+def document_storage(settings, tmp_path):
+    """Case documents go to a folder of this test's own; returns that folder."""
+    import copy
+
+    location = tmp_path / "documents"
+    storages = copy.deepcopy(settings.STORAGES)
+    storages["default"]["OPTIONS"] = {"location": str(location)}
+    settings.STORAGES = storages
+    return location
+
+
+@pytest.fixture
+def shown_field():
+    """`shown_field(response, "amount")`: (errors shown next to the field, its HTML).
+
+    Reads the `<div class="field …">` block that `includes/field.html` draws around
+    a control named `name`; when several forms on a page have such a control, the
+    one with errors wins.
+    """
+    import html
+    import re
+
+    block = re.compile(r'<div class="field[^"]*">(?:(?!</div>).)*</div>', re.DOTALL)
+    error = re.compile(r'<p class="error"[^>]*>(.*?)</p>', re.DOTALL)
+
+    def find(response, name):
+        page = response.content.decode()
+        blocks = [b for b in block.findall(page) if f'name="{name}"' in b]
+        assert blocks, f"no field named {name!r} on the page"
+        chosen = next((b for b in blocks if "has-error" in b), blocks[0])
+        errors = [html.unescape(re.sub(r"<[^>]+>", "", e)).strip() for e in error.findall(chosen)]
+        return errors, chosen
+
+    return find
