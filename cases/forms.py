@@ -26,6 +26,7 @@ from .models import (
     WageDispute,
     Worker,
 )
+from .models.wage import PARTICULAR_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -153,19 +154,7 @@ class IntakeForm(forms.ModelForm):
 
     class Meta:
         model = WageDispute
-        fields = [
-            "office",
-            "received_at",
-            "channel",
-            "matters",
-            "reasons",
-            "relationship",
-            "period_from",
-            "period_to",
-            "unpaid_from",
-            "unpaid_to",
-            "priority",
-        ]
+        fields = ["office", *PARTICULAR_FIELDS]
         widgets = {
             "received_at": DateTimeInput(),
             "matters": forms.Textarea(attrs={"rows": 3}),
@@ -200,7 +189,7 @@ class ParticularsForm(IntakeForm):
     """Correcting the application's particulars later (not its office)."""
 
     class Meta(IntakeForm.Meta):
-        fields = [f for f in IntakeForm.Meta.fields if f != "office"]
+        fields = PARTICULAR_FIELDS
 
     def __init__(self, *args, **kwargs):
         forms.ModelForm.__init__(self, *args, **kwargs)

@@ -364,12 +364,12 @@ def update_dispute(
     *, case: WageDispute, by, expected_state: str | None = None, **fields
 ) -> WageDispute:
     """Change the application's particulars or the agreement terms; clocks follow."""
-    unknown = set(fields) - PARTICULAR_FIELDS - AGREEMENT_FIELDS
+    unknown = set(fields) - {*PARTICULAR_FIELDS, *AGREEMENT_FIELDS}
     if unknown:
         raise ValueError(f"update_dispute cannot change {sorted(unknown)}")
     case = lock_case(case, expected_state)
     _require_worker_on_case(case, by)
-    if AGREEMENT_FIELDS & set(fields) and case.state not in BEFORE_AGREEMENT:
+    if set(AGREEMENT_FIELDS) & set(fields) and case.state not in BEFORE_AGREEMENT:
         raise TransitionNotAllowed(
             _("The agreement terms are fixed once the agreement is recorded.")
         )

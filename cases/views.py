@@ -293,7 +293,7 @@ def transition_actions(case, user, bound: dict | None = None) -> list[Transition
     return actions
 
 
-def render_case(request, case, *, bound: dict | None = None, status: int = 200, revealed=None):
+def render_case(request, case, *, bound: dict | None = None, status: int = 200):
     user = request.user
     bound = bound or {}
     records = {

@@ -87,6 +87,7 @@ class CaseQuerySet(models.QuerySet):
         return self.open().filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days))
 
     def intake_queue(self, office_id: int):
+        """New and returned cases of an office that nobody has taken."""
         return self.open().filter(office_id=office_id, assignee__isnull=True)
 
     def visible_to(self, user):
@@ -111,9 +112,8 @@ class CaseQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
-        query = Q(number__iexact=text) | Q(number__icontains=text)
         workers = Worker.objects.search(text)
-        return self.filter(query | Q(workers__in=workers)).distinct()
+        return self.filter(Q(number__icontains=text) | Q(workers__in=workers)).distinct()
 
     def for_list(self):
         return self.select_related("office", "assignee").prefetch_related(

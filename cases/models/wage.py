@@ -40,21 +40,20 @@ PAYMENT_STATES = (State.MEDIATING, State.AGREEMENT, State.REFERRED)
 VOID_STATES = (*PAYMENT_STATES, State.PERFORMED)
 # What `update_dispute` may change: the application's particulars at any open
 # state, the agreement terms only before the agreement is recorded.
-PARTICULAR_FIELDS = frozenset(
-    {
-        "received_at",
-        "channel",
-        "matters",
-        "reasons",
-        "relationship",
-        "period_from",
-        "period_to",
-        "unpaid_from",
-        "unpaid_to",
-        "priority",
-    }
+# (In the order the intake form shows them.)
+PARTICULAR_FIELDS = (
+    "received_at",
+    "channel",
+    "matters",
+    "reasons",
+    "relationship",
+    "period_from",
+    "period_to",
+    "unpaid_from",
+    "unpaid_to",
+    "priority",
 )
-AGREEMENT_FIELDS = frozenset({"agreement_result", "performance_deadline", "performance_method"})
+AGREEMENT_FIELDS = ("agreement_result", "performance_deadline", "performance_method")
 
 
 class Counterparty(models.Model):
