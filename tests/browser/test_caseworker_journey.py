@@ -204,7 +204,7 @@ def test_a_caseworker_takes_a_riders_wage_dispute_and_closes_it(
             f"{today - datetime.timedelta(days=3 - n):%Y-%m-%d}"
         )
         payment.get_by_label(label("amount")).fill(typed)
-        payment.get_by_label(label("method")).select_option(label=zh(method))
+        payment.get_by_label(label("payment method")).select_option(label=zh(method))
         payment.get_by_label(label("reference")).fill(reference)
         if n == 2:
             screenshot(page, artifacts_dir, "journey-04-payment-form")

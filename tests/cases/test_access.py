@@ -584,7 +584,10 @@ def test_a_step_is_refused_to_a_caseworker_of_the_office_even_with_the_case_page
     )
 
     assert response.status_code == 403
-    assert "Only the assigned caseworker or a supervisor may change this case." in response.content.decode()
+    assert (
+        "Only the assigned caseworker or a supervisor may change this case."
+        in response.content.decode()
+    )
     assert Case.objects.get(pk=intake.pk).state == State.INTAKE
     assert AuditEntry.objects.filter(case_id=intake.pk, action="transition").count() == before
 
