@@ -66,7 +66,7 @@ class WorkerForm(forms.ModelForm):
     )
     consent = forms.BooleanField(
         label=_("The worker consents to the union storing and using this information"),
-        required=False,
+        error_messages={"required": _("Record the worker's consent before saving their details.")},
     )
 
     class Meta:
@@ -116,11 +116,6 @@ class WorkerForm(forms.ModelForm):
         if other:
             raise ValidationError(self._duplicate_message(other, _("ID number")))
         return number
-
-    def clean_consent(self):
-        if not self.cleaned_data["consent"]:
-            raise ValidationError(_("Record the worker's consent before saving their details."))
-        return True
 
     def clean(self):
         data = super().clean()

@@ -533,6 +533,8 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
         form.fields[claim_fields[worker.pk]] = forms.AmountField(
             label=_("%(name)s: amount claimed") % {"name": worker.name}, required=False
         )
+    # Each worker's claim first, beside the workers it belongs to.
+    form.order_fields(list(claim_fields.values()))
     if request.method == "POST" and form.is_valid():
         if not selected:
             form.add_error(None, _("Add at least one worker to the application."))
