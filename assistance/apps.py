@@ -7,3 +7,12 @@ class AssistanceConfig(AppConfig):
 
     name = "assistance"
     verbose_name = _("Assistance")
+
+    def ready(self):
+        from cases.models import KIND_MODELS, Kind
+
+        from . import views  # noqa: F401  (registers the kinds' case pages)
+        from .models import AidApplication, CardApplication
+
+        KIND_MODELS[Kind.HARDSHIP_AID] = AidApplication
+        KIND_MODELS[Kind.MEDICAL_CARD] = CardApplication

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import identity
 from casework.money import AmountField
 
+from . import services
 from .models import (
     Contact,
     Counterparty,
@@ -413,9 +414,26 @@ class TransitionForm(StatefulForm):
     note = forms.CharField(
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Service errors with these codes belong next to these fields.
+    error_fields: dict = {}
 
     def transition_kwargs(self) -> dict:
         return {}
+
+    def perform(self, *, case, name: str, by):
+        return services.run_transition(
+            case=case,
+            name=name,
+            by=by,
+            expected_state=self.cleaned_data["expected_state"],
+            note=self.cleaned_data.get("note", ""),
+            **self.transition_kwargs(),
+        )
+
+    def add_service_error(self, error: ValidationError) -> None:
+        for item in error.error_list:
+            field = self.error_fields.get(item.code, "note")
+            self.add_error(field if field in self.fields else None, item.messages[0])
 
 
 class ReasonForm(TransitionForm):
@@ -480,7 +498,3 @@ TRANSITION_FORMS = {
     "refer": ReferForm,
     "close": CloseForm,
 }
-
-
-def transition_form(name: str):
-    return TRANSITION_FORMS.get(name, TransitionForm)

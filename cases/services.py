@@ -156,6 +156,8 @@ def open_wage_dispute(
         office=office,
         priority=priority,
         opened_at=now,
+        state_changed_at=now,
+        applicant=claims[0][0],
         created_by=by,
         **fields,
     )
@@ -234,7 +236,14 @@ def assign_case(*, case: Case, to, by, note: str = "") -> Case:
 
 
 # Steps whose reason is kept on the record (the reason or the note must be written).
-REASON_REQUIRED = {"decline", "withdraw", "close_with_shortfall", "reopen"}
+REASON_REQUIRED = {
+    "decline",
+    "withdraw",
+    "close_with_shortfall",
+    "reopen",
+    "reject",
+    "return_for_revision",
+}
 
 
 @transaction.atomic
@@ -253,6 +262,8 @@ def run_transition(
         kwargs["back_to"] = _state_before_finishing(case)
     source = case.state
     method(**kwargs)
+    if case.state != source:
+        case.state_changed_at = timezone.now()
     if hasattr(case, "refresh_clocks"):
         case.refresh_clocks()
     case.save()
@@ -491,6 +502,7 @@ def void_payment(*, payment: Payment, by, reason: str) -> Payment:
     )
     if case.state == State.PERFORMED and not case.fully_paid():
         case.payment_reversed()
+        case.state_changed_at = timezone.now()
         case.refresh_clocks()
         case.save()
         record(

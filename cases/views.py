@@ -28,6 +28,7 @@ from .filters import CaseFilter
 from .models import (
     Case,
     CaseWorker,
+    Kind,
     Payment,
     State,
     WageDispute,
@@ -35,7 +36,7 @@ from .models import (
     caseworker_step,
     supervises,
 )
-from .models.wage import BEFORE_AGREEMENT, PAYMENT_STATES
+from .models.wage import BEFORE_AGREEMENT, PAYMENT_STATES, VOID_STATES
 from .timeline import timeline
 
 PAGE_SIZE = 50
@@ -145,7 +146,7 @@ class RecordAction:
         )
 
 
-RECORD_ACTIONS = {
+COMMON_RECORDS = {
     "note": RecordAction(
         gettext_lazy("Add a note"),
         lambda case, data=None, files=None: forms.NoteForm(data),
@@ -162,6 +163,22 @@ RECORD_ACTIONS = {
         ),
         gettext_lazy("Contact recorded."),
     ),
+    "document": RecordAction(
+        gettext_lazy("Add a document"),
+        lambda case, data=None, files=None: forms.DocumentForm(data, files),
+        lambda request, case, form: services.add_document(
+            case=case,
+            by=request.user,
+            upload=form.cleaned_data["upload"],
+            content_type=form.content_type,
+            doc_type=form.cleaned_data["doc_type"],
+            title=form.cleaned_data["title"],
+        ),
+        gettext_lazy("Document added."),
+    ),
+}
+
+WAGE_RECORDS = {
     "counterparty": RecordAction(
         gettext_lazy("Add a counterparty"),
         lambda case, data=None, files=None: forms.CounterpartyForm(data),
@@ -232,19 +249,6 @@ RECORD_ACTIONS = {
         ),
         gettext_lazy("Recorded; the limitation date was recomputed."),
     ),
-    "document": RecordAction(
-        gettext_lazy("Add a document"),
-        lambda case, data=None, files=None: forms.DocumentForm(data, files),
-        lambda request, case, form: services.add_document(
-            case=case,
-            by=request.user,
-            upload=form.cleaned_data["upload"],
-            content_type=form.content_type,
-            doc_type=form.cleaned_data["doc_type"],
-            title=form.cleaned_data["title"],
-        ),
-        gettext_lazy("Document added."),
-    ),
     "particulars": RecordAction(
         gettext_lazy("Correct the application"),
         lambda case, data=None, files=None: forms.ParticularsForm(data, instance=_copy(case)),
@@ -270,7 +274,54 @@ class TransitionAction:
     confirm: bool
 
 
+@dataclass
+class KindPage:
+    """What the case page shows and offers for one kind of case."""
+
+    template: str  # the kind's own section of the case page
+    context: Callable  # (case, user) -> dict for that section
+    records: dict  # name -> RecordAction, beside the common ones
+    transition_forms: dict  # transition name -> form class (default: forms.TransitionForm)
+
+    def records_for(self, case, user) -> dict:
+        return {
+            name: action
+            for name, action in {**COMMON_RECORDS, **self.records}.items()
+            if action.available(case, user)
+        }
+
+    def transition_form(self, name: str):
+        return self.transition_forms.get(name, forms.TransitionForm)
+
+
+def wage_context(case: WageDispute, user) -> dict:
+    return {
+        "claims": [
+            (cw, paid, max(agreed - paid, 0) if cw.amount_agreed is not None else None)
+            for cw, agreed, paid in case.claims()
+        ],
+        "totals": case.totals(),
+        "counterparty_links": case.counterparty_links.select_related("counterparty"),
+        "payments": case.payments.select_related("worker", "entered_by"),
+        "void_states": VOID_STATES,
+        "aid_applications": case.aid_applications.all(),
+        "offer_aid": case.is_finished
+        and case.totals()["recovered"] == 0
+        and (user.is_caseworker or user.is_supervisor)
+        and caseworker_step(case, user),
+    }
+
+
+# Each kind's page; the assistance app adds its kinds (assistance/views.py).
+PAGES = {
+    Kind.WAGE_DISPUTE: KindPage(
+        "cases/_wage_dispute.html", wage_context, WAGE_RECORDS, forms.TRANSITION_FORMS
+    ),
+}
+
+
 def transition_actions(case, user, bound: dict | None = None) -> list[TransitionAction]:
+    page = PAGES[case.kind]
     actions = []
     for t in case.get_all_state_transitions():
         if t.source != case.state or t.custom.get("automatic"):
@@ -278,7 +329,7 @@ def transition_actions(case, user, bound: dict | None = None) -> list[Transition
         method = getattr(case, t.name)
         if not may_take(method, user):
             continue
-        form = (bound or {}).get(t.name) or forms.transition_form(t.name)(
+        form = (bound or {}).get(t.name) or page.transition_form(t.name)(
             initial={"expected_state": case.state}
         )
         actions.append(
@@ -296,25 +347,20 @@ def transition_actions(case, user, bound: dict | None = None) -> list[Transition
 def render_case(request, case, *, bound: dict | None = None, status: int = 200):
     user = request.user
     bound = bound or {}
+    page = PAGES[case.kind]
     records = {
         name: (action, bound.get(name) or action.form(case))
-        for name, action in RECORD_ACTIONS.items()
-        if action.available(case, user)
+        for name, action in page.records_for(case, user).items()
     }
     context = {
         "case": case,
-        "claims": [
-            (cw, paid, max(agreed - paid, 0) if cw.amount_agreed is not None else None)
-            for cw, agreed, paid in case.claims()
-        ],
-        "totals": case.totals(),
-        "counterparty_links": case.counterparty_links.select_related("counterparty"),
+        "kind_template": page.template,
+        **page.context(case, user),
         "actions": transition_actions(case, user, bound),
         "records": records,
         "open_form": next(iter(bound), None),
         "timeline": timeline(case),
         "documents": case.documents.select_related("uploaded_by"),
-        "payments": case.payments.select_related("worker", "entered_by"),
         "can_act": caseworker_step(case, user) and not case.is_finished,
         "can_take": case.assignee_id is None
         and not case.is_finished
@@ -325,7 +371,6 @@ def render_case(request, case, *, bound: dict | None = None, status: int = 200):
             if supervises(case, user)
             else None
         ),
-        "void_states": PAYMENT_STATES,
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -354,7 +399,7 @@ def _changed(request, error: services.CaseChanged):
 @require_POST
 def case_record(request: HttpRequest, number: str, action: str) -> HttpResponse:
     case = get_case_for(request.user, number)
-    record = RECORD_ACTIONS.get(action)
+    record = {**COMMON_RECORDS, **PAGES[case.kind].records}.get(action)
     if record is None:
         raise Http404
     if not caseworker_step(case, request.user):
@@ -392,7 +437,7 @@ def case_transition(request: HttpRequest, number: str, name: str) -> HttpRespons
         raise PermissionDenied(
             _("Only the assigned caseworker or a supervisor may change this case.")
         )
-    form = forms.transition_form(name)(request.POST)
+    form = PAGES[case.kind].transition_form(name)(request.POST)
     shown_state = request.POST.get("expected_state", "")
     if shown_state in State.values and shown_state != case.state:
         return _changed(request, services.CaseChanged(case, shown_state))
@@ -404,14 +449,7 @@ def case_transition(request: HttpRequest, number: str, name: str) -> HttpRespons
     if not form.is_valid():
         return render_case(request, case, bound={name: form}, status=400)
     try:
-        case = services.run_transition(
-            case=case,
-            name=name,
-            by=request.user,
-            expected_state=form.cleaned_data["expected_state"],
-            note=form.cleaned_data.get("note", ""),
-            **form.transition_kwargs(),
-        )
+        case = form.perform(case=case, name=name, by=request.user)
     except services.CaseChanged as error:
         return _changed(request, error)
     except ConditionsNotMet as error:
@@ -419,8 +457,7 @@ def case_transition(request: HttpRequest, number: str, name: str) -> HttpRespons
             messages.error(request, message)
         return redirect(case)
     except ValidationError as error:
-        for message in error.messages:
-            form.add_error("note", message)
+        form.add_service_error(error)
         return render_case(request, case, bound={name: form}, status=400)
     except TransitionNotAllowed as error:
         messages.error(request, str(error))
@@ -509,7 +546,7 @@ def _selected_workers(request) -> list[Worker]:
     return [workers[int(i)] for i in dict.fromkeys(ids) if int(i) in workers]
 
 
-def _intake_offices(user):
+def intake_offices(user):
     if user.is_supervisor:
         return Office.objects.filter(pk__in=user.supervised_office_ids)
     return Office.objects.filter(pk=user.office_id)
@@ -524,7 +561,7 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
         found = [
             w for w in Worker.objects.search(search.cleaned_data["q"])[:20] if w not in selected
         ]
-    offices = _intake_offices(request.user)
+    offices = intake_offices(request.user)
     claim_fields = {w.pk: f"claim_{w.pk}" for w in selected}
     form = forms.IntakeForm(
         request.POST or None, offices=offices, initial={"office": request.user.office_id}
@@ -615,6 +652,11 @@ def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# More sections of a worker's page from other apps: callables (worker, user)
+# returning a dict with a "template" and its context (assistance adds aid and cards).
+WORKER_SECTIONS = []
+
+
 def worker_detail(request: HttpRequest, pk: int, revealed: str = "") -> HttpResponse:
     worker = get_object_or_404(Worker.objects.select_related("district", "office"), pk=pk)
     require_worker_visible(request.user, worker)
@@ -642,6 +684,7 @@ def worker_detail(request: HttpRequest, pk: int, revealed: str = "") -> HttpResp
             "revealed": revealed,
             "can_edit": request.user.is_caseworker or request.user.is_supervisor,
             "can_reveal": request.user.has_perm("cases.reveal_id_number"),
+            "sections": [section(worker, request.user) for section in WORKER_SECTIONS],
         },
     )
 

@@ -1,5 +1,5 @@
-from django.conf import settings
+from . import reference
 
 
 def site(request):
-    return {"union_name": settings.UNION_NAME}
+    return {"union_name": reference.current(reference.Key.UNION_NAME)}

@@ -199,6 +199,8 @@ class AuditEntry(models.Model):
         LOGIN = "login", _("login")
         LOGIN_FAILED = "login_failed", _("failed login")
         LOGOUT = "logout", _("logout")
+        SETTING_CHANGED = "setting_changed", _("setting changed")
+        APPROVAL = "approval", _("approval")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -241,3 +243,67 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are append-only.")
+
+
+class Setting(models.Model):
+    """One value given to a setting. Rows are only added: the newest row of a
+    key is in force, and the rows before it are the history of who changed
+    what and when."""
+
+    class Key(models.TextChoices):
+        APPROVAL_THRESHOLD = (
+            "approval_threshold",
+            _("aid amount above which a second approval is needed"),
+        )
+        AID_CAP = "aid_cap", _("aid per worker in 12 months before an override is needed")
+        CARD_TERM_MONTHS = "card_term_months", _("medical card term in months")
+        UNION_NAME = "union_name", _("union's display name")
+
+    key = models.CharField(_("setting"), max_length=40, choices=Key.choices)
+    value = models.CharField(_("value"), max_length=200)
+    changed_by = models.ForeignKey(
+        User, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("setting")
+        verbose_name_plural = _("settings")
+        ordering = ["key", "-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_key_display()}: {self.value}"
+
+
+class DibaoLine(models.Model):
+    """The minimum living allowance line (低保线), monthly per person, by
+    district and residence type. A row without a district is the city-wide
+    line for districts that have none of their own. Rows are only added."""
+
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Empty: the city-wide line."),
+    )
+    residence = models.CharField(
+        _("residence"), max_length=10, choices=[("urban", _("urban")), ("rural", _("rural"))]
+    )
+    monthly_amount = models.DecimalField(
+        _("monthly line per person"), max_digits=10, decimal_places=2
+    )
+    changed_by = models.ForeignKey(
+        User, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("minimum living allowance line")
+        verbose_name_plural = _("minimum living allowance lines")
+        ordering = ["district__name", "residence", "-changed_at", "-pk"]
+
+    def __str__(self):
+        place = self.district or _("city-wide")
+        return f"{place} · {self.get_residence_display()}: {self.monthly_amount}"

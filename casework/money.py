@@ -58,8 +58,11 @@ def _refuse(code: str) -> ValidationError:
     return ValidationError(MESSAGES[code], code=code)
 
 
-def parse_amount(text: str) -> Decimal:
+def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
     """Return ``text`` as a Decimal with two places, or raise ValidationError.
+
+    Zero is refused unless ``allow_zero`` (a household's income may be nil;
+    money paid or approved never is).
 
     The error's ``code`` is one of the keys of ``MESSAGES`` (except ``required``
     when called from ``AmountField``, which handles empty input itself).
@@ -85,7 +88,7 @@ def parse_amount(text: str) -> Decimal:
         raise _refuse("max_decimal_places")
     # Built exactly with two places; no quantize, which fails past 28 digits.
     amount = Decimal(f"{whole.replace(',', '')}.{fraction:0<2}")
-    if amount <= 0:
+    if amount == 0 and not allow_zero:
         raise _refuse("not_positive")
     if amount > MAX_AMOUNT:
         raise _refuse("max_value")
@@ -117,7 +120,8 @@ class AmountField(forms.Field):
     widget = forms.TextInput
     default_error_messages = {"required": MESSAGES["required"]}
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, allow_zero: bool = False, **kwargs):
+        self.allow_zero = allow_zero
         kwargs.setdefault(
             "help_text",
             _("Yuan, up to two decimals; 3000, 3,000.50 and full-width digits are accepted."),
@@ -143,7 +147,7 @@ class AmountField(forms.Field):
             raise _refuse("invalid")
         if not value.strip():
             return None
-        return parse_amount(value)
+        return parse_amount(value, allow_zero=self.allow_zero)
 
     def prepare_value(self, value):
         if isinstance(value, Decimal) and value.is_finite():

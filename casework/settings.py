@@ -214,6 +214,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
-
-# Shown in page titles and printed documents.
-UNION_NAME = env("UNION_NAME", "随州市总工会")

@@ -1,7 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from . import reference
+from .forms import DibaoLineForm, SettingForm
+from .models import DibaoLine, District, Setting
 
 
 @login_not_required
@@ -14,3 +22,50 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def reference_data(request: HttpRequest) -> HttpResponse:
+    """Administrators edit the settings and 低保 lines; every change is kept."""
+    if not request.user.is_superuser:
+        raise PermissionDenied(_("Only administrators change reference data."))
+    setting_form = SettingForm(request.POST if "key" in request.POST else None)
+    line_form = DibaoLineForm(request.POST if "residence" in request.POST else None)
+    if request.method == "POST":
+        if setting_form.is_bound and setting_form.is_valid():
+            data = setting_form.cleaned_data
+            reference.change_setting(key=data["key"], value=data["value"], by=request.user)
+            messages.success(request, _("Setting changed."))
+            return redirect("settings")
+        if line_form.is_bound and line_form.is_valid():
+            data = line_form.cleaned_data
+            reference.change_dibao_line(
+                district=data["district"],
+                residence=data["residence"],
+                amount=data["amount"],
+                by=request.user,
+            )
+            messages.success(request, _("Minimum living allowance line changed."))
+            return redirect("settings")
+    current = reference.all_current()
+    lines = [
+        (district, residence, label, reference.dibao_line(district, residence))
+        for district in [None, *District.objects.all()]
+        for residence, label in DibaoLine._meta.get_field("residence").choices
+    ]
+    return render(
+        request,
+        "casework/reference_data.html",
+        {
+            "settings": [(key, key.label, current[key]) for key in Setting.Key],
+            "lines": lines,
+            "setting_form": setting_form,
+            "line_form": line_form,
+            "setting_history": Setting.objects.select_related("changed_by").order_by(
+                "-changed_at", "-pk"
+            )[:100],
+            "line_history": DibaoLine.objects.select_related("district", "changed_by").order_by(
+                "-changed_at", "-pk"
+            )[:100],
+        },
+        status=400 if request.method == "POST" else 200,
+    )

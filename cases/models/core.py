@@ -33,6 +33,17 @@ class State(models.TextChoices):
     PERFORMED = "performed", _("performed")
     MEDIATION_FAILED = "mediation_failed", _("mediation failed")
     REFERRED = "referred", _("referred to arbitration or court")
+    # Hardship aid
+    APPLICATION = "application", _("application")
+    ASSESSMENT = "assessment", _("assessment")
+    RECOMMENDED = "recommended", _("recommended, awaiting approval")
+    APPROVED = "approved", _("approved")
+    DISBURSED = "disbursed", _("disbursed")
+    # Medical card
+    SUBMITTED = "submitted", _("submitted")
+    VERIFIED = "verified", _("verified, awaiting approval")
+    CARD_ISSUED = "card_issued", _("card issued")
+    # Every kind
     CLOSED = "closed", _("closed")
     DECLINED = "declined", _("declined")
     WITHDRAWN = "withdrawn", _("withdrawn")
@@ -40,13 +51,14 @@ class State(models.TextChoices):
 
 
 FINISHED_STATES = (State.CLOSED, State.DECLINED, State.WITHDRAWN, State.REJECTED)
+NEW_STATES = (State.INTAKE, State.APPLICATION, State.SUBMITTED)
 # Waiting for someone outside the caseworker's hands (badge colour amber).
-WAITING_STATES = (State.AGREEMENT, State.REFERRED)
+WAITING_STATES = (State.AGREEMENT, State.REFERRED, State.RECOMMENDED, State.VERIFIED)
 
 
 def state_family(state: str) -> str:
     """The badge colour family of a state (UI.md): one per family across kinds."""
-    if state == State.INTAKE:
+    if state in NEW_STATES:
         return "new"
     if state == State.CLOSED:
         return "done"
@@ -70,6 +82,8 @@ class Outcome(models.TextChoices):
     DECLINED = "declined", _("declined")
     WITHDRAWN = "withdrawn", _("withdrawn")
     REJECTED = "rejected", _("rejected")
+    DISBURSED = "disbursed", _("aid disbursed")
+    CARD_ISSUED = "card_issued", _("card issued")
 
 
 class CaseQuerySet(models.QuerySet):
@@ -152,6 +166,16 @@ class Case(FSMModelMixin, models.Model):
     due_on = models.DateField(_("due"), null=True, blank=True)
     due_provisional = models.BooleanField(default=False)
     workers = models.ManyToManyField(Worker, through="CaseWorker", related_name="cases")
+    # The worker who applied (the first named, for a collective wage dispute):
+    # lets the database hold "one open application per worker" for a kind.
+    applicant = models.ForeignKey(
+        Worker,
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+        null=True,
+    )
+    state_changed_at = models.DateTimeField(_("in this state since"), default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -163,6 +187,16 @@ class Case(FSMModelMixin, models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "applicant"],
+                condition=Q(kind__in=["HA", "MC"]) & ~Q(state__in=FINISHED_STATES),
+                name="one_open_application_per_worker",
+                violation_error_message=_(
+                    "This worker already has an open application of this kind."
+                ),
+            )
+        ]
         indexes = [
             models.Index(fields=["office", "state"]),
             models.Index(fields=["assignee", "state"]),

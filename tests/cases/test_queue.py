@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 ROW = re.compile(r"<tr>\s*<td[^>]*><a class=\"case-number\"[^>]*>([^<]+)</a>.*?</tr>", re.DOTALL)
 # The queries of a queue page whatever its length: session, user, roles, the
 # supervisor's office and the offices under it, the count, the filter's assignee
-# and office choices, the page of cases (with office and assignee), their workers.
-QUEUE_QUERY_BUDGET = 10
+# and office choices, the page of cases (with office and assignee), their workers,
+# and the union's display name (reference data).
+QUEUE_QUERY_BUDGET = 11
 
 
 def rows(response) -> dict[str, str]:

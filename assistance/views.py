@@ -1,0 +1,256 @@
+"""Hardship aid and medical card pages: new applications, the approval queue,
+and each kind's part of the shared case page (registered in cases.views.PAGES)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from cases.models import Case, Kind, State, Worker, supervises
+from cases.views import (
+    PAGES,
+    WORKER_SECTIONS,
+    KindPage,
+    RecordAction,
+    get_case_for,
+    intake_offices,
+    require_staff,
+)
+from casework import reference
+from casework.models import Office
+
+from . import forms, services
+from .models import AidApplication, CardApplication
+
+# --- the case page -----------------------------------------------------------------------
+
+
+def aid_context(case: AidApplication, user) -> dict:
+    approvals = case.approvals.select_related("approver")
+    needed = case.approvals_needed() if case.recommended_amount else None
+    return {
+        "approvals": approvals,
+        "current_approvals": [a for a in approvals if a.round == case.approval_round],
+        "approvals_needed": needed,
+        "aid_in_12_months": case.aid_in_12_months(),
+        "category_differs": bool(
+            case.recommended_category and case.recommended_category != case.computed_category
+        ),
+        "own_recommendation": case.state == State.RECOMMENDED
+        and case.recommended_by_id == user.pk
+        and supervises(case, user),
+    }
+
+
+def card_context(case: CardApplication, user) -> dict:
+    return {"family": case.family_members.select_related("consent_recorded_by")}
+
+
+AID_RECORDS = {
+    "assessment": RecordAction(
+        gettext_lazy("Home visit and household"),
+        lambda case, data=None, files=None: forms.AssessmentForm.for_case(case, data),
+        lambda request, case, form: services.save_assessment(
+            case=case, by=request.user, **form.cleaned_data
+        ),
+        gettext_lazy("Assessment saved; the category was computed."),
+        states=(State.ASSESSMENT,),
+    ),
+}
+
+CARD_RECORDS = {
+    "family": RecordAction(
+        gettext_lazy("Add a family member"),
+        lambda case, data=None, files=None: forms.FamilyRecordForm(data),
+        lambda request, case, form: services.add_family_member(
+            case=case, by=request.user, **form.cleaned_data
+        ),
+        gettext_lazy("Family member added."),
+        states=(State.SUBMITTED, State.VERIFIED),
+    ),
+}
+
+
+def worker_section(worker: Worker, user) -> dict:
+    """Aid received in the last 12 months and the current card, on the worker's page."""
+    today = timezone.localdate()
+    card = services.current_card(worker, today)
+    staff = user.is_caseworker or user.is_supervisor
+    return {
+        "template": "assistance/_worker.html",
+        "aid_received": services.aid_received(worker, today),
+        "card": card,
+        "card_expires_soon": card is not None and card.expires_soon,
+        "can_apply_aid": staff,
+        "can_apply_card": staff and worker.is_member and (card is None or card.expires_soon),
+    }
+
+
+WORKER_SECTIONS.append(worker_section)
+
+PAGES[Kind.HARDSHIP_AID] = KindPage(
+    "assistance/_aid.html", aid_context, AID_RECORDS, forms.AID_TRANSITION_FORMS
+)
+PAGES[Kind.MEDICAL_CARD] = KindPage(
+    "assistance/_card.html", card_context, CARD_RECORDS, forms.CARD_TRANSITION_FORMS
+)
+
+
+# --- new applications ---------------------------------------------------------------------
+
+
+def _worker_for_application(request) -> Worker:
+    require_staff(request.user)
+    return get_object_or_404(Worker, pk=request.GET.get("worker") or 0)
+
+
+def aid_new(request: HttpRequest) -> HttpResponse:
+    worker = _worker_for_application(request)
+    offices = intake_offices(request.user)
+    form = forms.AidApplicationForm(
+        request.POST or None, offices=offices, initial={"office": request.user.office_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.open_aid_application(
+                by=request.user,
+                office=form.cleaned_data["office"],
+                worker=worker,
+                circumstances=form.cleaned_data["circumstances"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Application recorded as %(number)s; it is in the intake queue.")
+                % {"number": application.number},
+            )
+            return redirect(application)
+    return render(
+        request,
+        "assistance/aid_new.html",
+        {"form": form, "worker": worker},
+        status=400 if form.errors else 200,
+    )
+
+
+def card_new(request: HttpRequest) -> HttpResponse:
+    worker = _worker_for_application(request)
+    offices = intake_offices(request.user)
+    form = forms.OfficeChoiceForm(
+        request.POST or None, offices=offices, initial={"office": request.user.office_id}
+    )
+    family = forms.FamilyFormSet(request.POST or None, prefix="family")
+    renewing = services.current_card(worker)
+    if request.method == "POST" and form.is_valid() and family.is_valid():
+        members = [f.cleaned_data for f in family if f.cleaned_data]
+        try:
+            application = services.open_card_application(
+                by=request.user, office=form.cleaned_data["office"], worker=worker, family=members
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Application recorded as %(number)s; it is in the intake queue.")
+                % {"number": application.number},
+            )
+            return redirect(application)
+    return render(
+        request,
+        "assistance/card_new.html",
+        {"form": form, "family": family, "worker": worker, "renewing": renewing},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def aid_from_dispute(request: HttpRequest, number: str, worker: int) -> HttpResponse:
+    """One click from a wage dispute closed with nothing recovered."""
+    dispute = get_case_for(request.user, number)
+    if dispute.kind != Kind.WAGE_DISPUTE or not dispute.is_finished:
+        raise PermissionDenied(_("Aid is offered from a finished wage dispute."))
+    person = get_object_or_404(dispute.workers, pk=worker)
+    try:
+        application = services.open_aid_application(
+            by=request.user,
+            office=dispute.office,
+            worker=person,
+            circumstances=_(
+                "Wage dispute %(number)s was closed with nothing recovered (%(outcome)s)."
+            )
+            % {"number": dispute.number, "outcome": dispute.get_outcome_display()},
+            source_case=dispute,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(dispute)
+    messages.success(
+        request,
+        _("Hardship aid application %(number)s opened for %(name)s.")
+        % {"number": application.number, "name": person.name},
+    )
+    return redirect(application)
+
+
+# --- the approval queue ----------------------------------------------------------------------
+
+
+def approvals(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_supervisor:
+        raise PermissionDenied(_("The approval queue is for supervisors."))
+    waiting = (
+        Case.objects.visible_to(user)
+        .filter(
+            Q(kind=Kind.HARDSHIP_AID, state=State.RECOMMENDED)
+            | Q(kind=Kind.MEDICAL_CARD, state=State.VERIFIED)
+        )
+        .select_related("office", "assignee", "applicant", "aidapplication")
+        .order_by("state_changed_at", "pk")
+    )
+    kind = request.GET.get("kind")
+    if kind in (Kind.HARDSHIP_AID, Kind.MEDICAL_CARD):
+        waiting = waiting.filter(kind=kind)
+    office = request.GET.get("office")
+    if office and office.isdigit():
+        waiting = waiting.filter(office_id=int(office))
+    page = Paginator(waiting, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [
+        {
+            "case": case,
+            "waited": (now - case.state_changed_at).days,
+            "amount": getattr(getattr(case, "aidapplication", None), "recommended_amount", None)
+            if case.kind == Kind.HARDSHIP_AID
+            else None,
+        }
+        for case in page
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "assistance/approvals.html",
+        {
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "kind": kind or "",
+            "office": office or "",
+            "offices": Office.objects.filter(pk__in=user.supervised_office_ids),
+            "kinds": [
+                (Kind.HARDSHIP_AID, Kind.HARDSHIP_AID.label),
+                (Kind.MEDICAL_CARD, Kind.MEDICAL_CARD.label),
+            ],
+            "threshold": reference.current(reference.Key.APPROVAL_THRESHOLD),
+        },
+    )
