@@ -19,6 +19,7 @@ from cases.views import (
     KindPage,
     RecordAction,
     get_case_for,
+    get_worker_for,
     intake_offices,
     require_staff,
 )
@@ -107,7 +108,8 @@ PAGES[Kind.MEDICAL_CARD] = KindPage(
 
 def _worker_for_application(request) -> Worker:
     require_staff(request.user)
-    return get_object_or_404(Worker, pk=request.GET.get("worker") or 0)
+    pk = request.GET.get("worker", "")
+    return get_worker_for(request.user, int(pk) if pk.isdigit() else 0)
 
 
 def aid_new(request: HttpRequest) -> HttpResponse:

@@ -127,10 +127,11 @@ class WorkerForm(forms.ModelForm):
     @staticmethod
     def _duplicate_message(worker, what):
         return format_html(
-            '{} <a href="{}">{}</a>',
+            '{} <a href="{}">{}</a> ({})',
             _("A worker with this %(what)s is already registered:") % {"what": what},
             reverse("cases:worker", args=[worker.pk]),
             worker.name,
+            worker.office,
         )
 
 

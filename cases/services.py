@@ -6,7 +6,7 @@ import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
@@ -97,7 +97,14 @@ def register_worker(*, by, office: Office, id_number: str = "", **fields) -> Wor
     if worker.consent_scope:
         worker.consent_at = timezone.now()
         worker.consent_recorded_by = by
-    worker.save()
+    try:
+        with transaction.atomic():
+            worker.save()
+    except IntegrityError:
+        # Someone registered the same ID number a moment ago.
+        raise ValidationError(
+            {"id_number": _("A worker with this ID number is already registered.")}
+        ) from None
     record(Action.WORKER_CREATED, by=by, obj=worker, office=office)
     return worker
 
@@ -222,6 +229,8 @@ def assign_case(*, case: Case, to, by, note: str = "") -> Case:
     case = lock_case(case)
     if not supervises(case, by):
         raise PermissionDenied(_("Only a supervisor of the case's office can assign it."))
+    if case.is_finished:
+        raise TransitionNotAllowed(_("This case is finished; reopen it first."))
     if to is not None and not (to.is_active and (to.is_caseworker or to.is_supervisor)):
         raise ValidationError(_("Cases can be assigned only to active caseworkers or supervisors."))
     if to is not None and not supervises(Case(office_id=to.office_id), by):
@@ -294,8 +303,7 @@ def _state_before_finishing(case: Case) -> str:
 @transaction.atomic
 def add_note(*, case: Case, by, body: str) -> Note:
     case = lock_case(case)
-    if not caseworker_step(case, by):
-        raise PermissionDenied(_("Only the assigned caseworker or a supervisor may add notes."))
+    _require_worker_on_case(case, by)
     note = Note.objects.create(case=case, body=body, author=by)
     record(Action.NOTE, by=by, case=case, obj=note)
     return note
@@ -384,13 +392,28 @@ def update_dispute(
         raise TransitionNotAllowed(
             _("The agreement terms are fixed once the agreement is recorded.")
         )
-    changed = sorted(name for name, value in fields.items() if getattr(case, name) != value)
+    changes = {
+        name: [str(getattr(case, name)), str(value)]
+        for name, value in fields.items()
+        if getattr(case, name) != value
+    }
+    if "received_at" in changes:
+        # The application to the union is the interruption recorded at intake (R5):
+        # a corrected time of receipt corrects it too.
+        case.limitation_events.filter(type=LimitationEvent.Type.MEDIATION_APPLICATION).order_by(
+            "pk"
+        )[:1].update(occurred_on=timezone.localdate(fields["received_at"]))
     for name, value in fields.items():
         setattr(case, name, value)
     case.refresh_clocks()
     case.save()
-    if changed:
-        record(Action.CASE_EDITED, by=by, case=case, details={"fields": changed})
+    if changes:
+        record(
+            Action.CASE_EDITED,
+            by=by,
+            case=case,
+            details={"fields": sorted(changes), "changes": changes},
+        )
     return case
 
 
@@ -400,8 +423,16 @@ def add_counterparty(
 ) -> DisputeCounterparty:
     case = lock_case(case)
     _require_worker_on_case(case, by)
+    if case.state not in BEFORE_AGREEMENT:
+        raise TransitionNotAllowed(_("Counterparties are added before the agreement."))
     if counterparty is None:
-        counterparty = Counterparty.objects.create(**new_fields)
+        try:
+            with transaction.atomic():
+                counterparty = Counterparty.objects.create(**new_fields)
+        except IntegrityError:
+            raise ValidationError(
+                {"credit_code": _("A counterparty with this code was registered a moment ago.")}
+            ) from None
     if case.counterparty_links.filter(counterparty=counterparty).exists():
         raise ValidationError(
             _("%(name)s is already a counterparty on this case.") % {"name": counterparty}

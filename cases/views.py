@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_fsm import TransitionNotAllowed, can_proceed
 
@@ -57,12 +58,11 @@ def require_staff(user) -> None:
         raise PermissionDenied(_("Only caseworkers and supervisors can do this."))
 
 
-def require_worker_visible(user, worker: Worker) -> None:
-    if user.is_caseworker or user.is_supervisor or user.is_superuser:
-        return
-    if user.is_auditor and Case.objects.finished().filter(workers=worker).exists():
-        return
-    raise Http404
+def get_worker_for(user, pk: int) -> Worker:
+    """A worker whose file the user may open, or 404."""
+    return get_object_or_404(
+        Worker.objects.known_to(user).select_related("district", "office"), pk=pk
+    )
 
 
 # --- the queue -----------------------------------------------------------------------
@@ -417,8 +417,7 @@ def case_record(request: HttpRequest, number: str, action: str) -> HttpResponse:
     except services.CaseChanged as error:
         return _changed(request, error)
     except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
+        form.add_error(None, error)
         return render_case(request, case, bound={action: form}, status=400)
     except TransitionNotAllowed as error:
         messages.error(request, str(error))
@@ -611,7 +610,11 @@ def worker_list(request: HttpRequest) -> HttpResponse:
     search = forms.WorkerSearchForm(request.GET)
     workers = Worker.objects.none()
     if search.is_valid() and search.cleaned_data["q"]:
-        workers = Worker.objects.search(search.cleaned_data["q"]).select_related("office")[:50]
+        workers = (
+            Worker.objects.known_to(request.user)
+            .search(search.cleaned_data["q"])
+            .select_related("office")[:50]
+        )
     return render(request, "cases/worker_list.html", {"search": search, "workers": workers})
 
 
@@ -621,9 +624,13 @@ def worker_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("consent")
-        worker = services.register_worker(
-            by=request.user, office=request.user.office, id_number=data.pop("id_number"), **data
-        )
+        try:
+            worker = services.register_worker(
+                by=request.user, office=request.user.office, id_number=data.pop("id_number"), **data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(request, "cases/worker_form.html", {"form": form}, status=400)
         messages.success(request, _("%(name)s is registered.") % {"name": worker.name})
         if request.GET.get("next") == "intake":
             others = "".join(f"&worker={i}" for i in request.GET.getlist("worker"))
@@ -636,7 +643,7 @@ def worker_new(request: HttpRequest) -> HttpResponse:
 
 def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_staff(request.user)
-    worker = get_object_or_404(Worker, pk=pk)
+    worker = get_worker_for(request.user, pk)
     form = forms.WorkerForm(request.POST or None, instance=Worker.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items()}
@@ -658,8 +665,7 @@ WORKER_SECTIONS = []
 
 
 def worker_detail(request: HttpRequest, pk: int, revealed: str = "") -> HttpResponse:
-    worker = get_object_or_404(Worker.objects.select_related("district", "office"), pk=pk)
-    require_worker_visible(request.user, worker)
+    worker = get_worker_for(request.user, pk)
     visible = set(
         Case.objects.visible_to(request.user).filter(workers=worker).values_list("pk", flat=True)
     )
@@ -671,7 +677,9 @@ def worker_detail(request: HttpRequest, pk: int, revealed: str = "") -> HttpResp
     if request.user.is_auditor and not (request.user.is_caseworker or request.user.is_supervisor):
         links = [cw for cw in links if cw.case.pk in visible]
     recovered = (
-        Payment.objects.valid().filter(worker=worker).aggregate(total=Sum("amount"))["total"]
+        Payment.objects.valid()
+        .filter(worker=worker, dispute_id__in=visible)
+        .aggregate(total=Sum("amount"))["total"]
     )
     return render(
         request,
@@ -689,9 +697,9 @@ def worker_detail(request: HttpRequest, pk: int, revealed: str = "") -> HttpResp
     )
 
 
+@never_cache
 @require_POST
 def worker_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    worker = get_object_or_404(Worker, pk=pk)
-    require_worker_visible(request.user, worker)
+    worker = get_worker_for(request.user, pk)
     number = services.reveal_id_number(worker=worker, by=request.user)
     return worker_detail(request, pk, revealed=number)

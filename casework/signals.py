@@ -20,6 +20,7 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
+    # No actor: the person who failed is not known to be the account's holder.
     username = str(credentials.get("username", ""))[:150]
-    user = get_user_model().objects.filter(username=username).first()
-    record(Action.LOGIN_FAILED, by=user, details={"username": username})
+    known = get_user_model().objects.filter(username=username).exists()
+    record(Action.LOGIN_FAILED, details={"username": username, "known_account": known})

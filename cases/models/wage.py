@@ -111,10 +111,6 @@ class Forum(models.TextChoices):
     COURT = "court", _("court (lawsuit or payment order)")
 
 
-def _agreement_missing(dispute: "WageDispute") -> list[str]:
-    return dispute.agreement_missing()
-
-
 def _outstanding_message(dispute: "WageDispute") -> list[str]:
     return [
         _("%(name)s has received %(paid)s of %(agreed)s agreed.")
@@ -184,12 +180,13 @@ class WageDispute(Case):
         ]
 
     def totals(self) -> dict[str, Decimal]:
-        claimed = agreed = recovered = Decimal("0")
+        claimed = agreed = recovered = outstanding = Decimal("0")
         for cw, amount_agreed, paid in self.claims():
             claimed += cw.amount_claimed or 0
             agreed += amount_agreed
             recovered += paid
-        outstanding = max(agreed - recovered, Decimal("0"))
+            # Per worker: one worker's overpayment does not pay another's claim.
+            outstanding += max(amount_agreed - paid, Decimal("0"))
         return {
             "claimed": claimed,
             "agreed": agreed,
@@ -339,10 +336,15 @@ class WageDispute(Case):
         outcome = Outcome.PERFORMED if self.state == State.PERFORMED else Outcome.REFERRAL
         self.mark_finished(outcome, outcome_note)
 
+    @condition(_("Everything agreed has been paid: mark the agreement performed instead."))
+    def has_shortfall(self) -> bool:
+        return not self.fully_paid()
+
     @transition(
         field="state",
         source=State.AGREEMENT,
         target=State.CLOSED,
+        conditions=[has_shortfall],
         permission=supervisor_step,
         custom={"label": _("Close with a shortfall")},
     )
@@ -404,11 +406,23 @@ class WageDispute(Case):
         clocks: list[Deadline] = []
         if self.state in BEFORE_AGREEMENT:
             clocks.append(mediation)
+        if self.state == State.AGREEMENT and self.performance_deadline:
+            # A missed performance date leads to referral (R4).
+            clocks.append(Deadline(self.performance_deadline, False))
         if limitation and self.state not in (*FINISHED_STATES, State.PERFORMED):
             clocks.append(limitation)
         due = min(clocks, key=lambda d: d.date) if clocks else None
         self.due_on = due.date if due else None
         self.due_provisional = due.provisional if due else False
+
+    @property
+    def performance_overdue(self) -> bool:
+        return bool(
+            self.state == State.AGREEMENT
+            and self.performance_deadline
+            and timezone.localdate() > self.performance_deadline
+            and not self.fully_paid()
+        )
 
     @property
     def mediation_expired(self) -> bool:

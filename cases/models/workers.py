@@ -1,6 +1,7 @@
 """Workers: the people the union helps. One person, one file."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,23 @@ class WorkerQuerySet(models.QuerySet):
     def with_id_number(self, id_number: str):
         return self.filter(id_hash=identity.keyed_hash(identity.normalize_id_number(id_number)))
 
+    def known_to(self, user):
+        """Workers whose file the user may open: registered in, or with a case in,
+        the user's offices (auditors: anyone with a finished case)."""
+        from .core import FINISHED_STATES
+
+        if not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        offices = user.supervised_office_ids or {user.office_id}
+        query = models.Q(pk__in=[])
+        if user.is_caseworker or user.is_supervisor:
+            query |= models.Q(office_id__in=offices) | models.Q(cases__office_id__in=offices)
+        if user.is_auditor:
+            query |= models.Q(cases__state__in=FINISHED_STATES)
+        return self.filter(pk__in=self.filter(query).values("pk"))
+
     def search(self, text: str):
         text = text.strip()
         if not text:
@@ -35,6 +53,10 @@ class WorkerQuerySet(models.QuerySet):
         digits = text.replace(" ", "").replace("-", "")
         if digits.isdigit() and len(digits) >= 4:
             query |= models.Q(phone__contains=digits)
+        try:
+            query |= models.Q(phone=identity.validate_phone(text))  # a full landline number
+        except ValidationError:
+            pass
         if len(digits) == 18:
             query |= models.Q(id_hash=identity.keyed_hash(identity.normalize_id_number(digits)))
         return self.filter(query)

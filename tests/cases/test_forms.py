@@ -581,7 +581,7 @@ def test_registering_a_worker_already_on_file_links_to_the_existing_record(
 
     assert response.status_code == 400
     errors, html = shown_field(response, field)
-    assert errors == [f"A worker with this {what} is already registered: 周杰伦"]
+    assert errors == [f"A worker with this {what} is already registered: 周杰伦 (曾都区总工会)"]
     assert f'<a href="/workers/{existing.pk}/">周杰伦</a>' in html
     assert Worker.objects.count() == 1
 

@@ -415,8 +415,10 @@ def test_the_same_id_number_cannot_be_registered_twice(office, other_office, cas
     # Typed differently and at another office, it is still the same person.
     spaced = f"{ID_NUMBER[:6]} {ID_NUMBER[6:14]} {ID_NUMBER[14:].lower()}"
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(ValidationError) as refused:
         register(caseworker, other_office, id_number=spaced, name="周杰伦")
+
+    assert "id_number" in refused.value.message_dict
 
     assert Worker.objects.with_id_number(ID_NUMBER).count() == 1
 
