@@ -45,9 +45,6 @@ class WorkerAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Counterparty)
-class CounterpartyAdmin(admin.ModelAdmin):
+class CounterpartyAdmin(ReadOnlyAdmin):
     list_display = ["name", "type", "credit_code"]
     search_fields = ["name", "credit_code"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,13 +1,14 @@
 """Queue filters. They live in the URL, so a filtered queue can be bookmarked."""
 
 import django_filters
+from django import forms
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Office, User
 
-from .models import Case, Kind, Occupation, State
+from .models import Case, Kind, Occupation, Priority, State
 
 SORTS = {
     "-opened": ["-opened_at"],
@@ -24,6 +25,7 @@ class CaseFilter(django_filters.FilterSet):
     )
     state = django_filters.ChoiceFilter(label=_("state"), choices=State.choices)
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Kind.choices)
+    priority = django_filters.ChoiceFilter(label=_("priority"), choices=Priority.choices)
     assignee = django_filters.ModelChoiceFilter(label=_("assignee"), queryset=User.objects.none())
     office = django_filters.ModelChoiceFilter(label=_("office"), queryset=Office.objects.none())
     occupation = django_filters.ChoiceFilter(
@@ -35,10 +37,16 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_clock",
     )
     opened_after = django_filters.DateFilter(
-        label=_("opened from"), field_name="opened_at", lookup_expr="date__gte"
+        label=_("opened from"),
+        field_name="opened_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     opened_before = django_filters.DateFilter(
-        label=_("opened until"), field_name="opened_at", lookup_expr="date__lte"
+        label=_("opened until"),
+        field_name="opened_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     sort = django_filters.ChoiceFilter(
         label=_("sort by"),
@@ -67,7 +75,7 @@ class CaseFilter(django_filters.FilterSet):
         self.filters["assignee"].queryset = User.objects.filter(
             office__in=offices, groups__name__in=["caseworker", "supervisor"], is_active=True
         ).distinct()
-        for name in ("state", "kind", "occupation", "clock", "assignee", "office"):
+        for name in ("state", "kind", "priority", "occupation", "clock", "assignee", "office"):
             self.filters[name].extra["empty_label"] = _("all")
         self.filters["sort"].extra["empty_label"] = _("default order")
 

@@ -94,9 +94,12 @@ class WorkerForm(forms.ModelForm):
             self.fields["id_number"].help_text = _(
                 "Leave empty to keep the stored number (%(masked)s)."
             ) % {"masked": self.instance.id_masked or "—"}
+            # The consent given at intake is a record, not a detail to edit.
             del self.fields["consent"]
+            del self.fields["consent_scope"]
         else:
             self.fields["consent_scope"].initial = CONSENT_TEXT
+            self.fields["consent_scope"].required = True
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"]
@@ -185,11 +188,15 @@ class IntakeForm(forms.ModelForm):
 class ParticularsForm(IntakeForm):
     """Correcting the application's particulars later (not its office)."""
 
+    expected_state = forms.ChoiceField(choices=State.choices, widget=forms.HiddenInput)
+
     class Meta(IntakeForm.Meta):
         fields = PARTICULAR_FIELDS
 
     def __init__(self, *args, **kwargs):
+        # Not IntakeForm's: no office to choose, and the stored time is kept.
         forms.ModelForm.__init__(self, *args, **kwargs)
+        self.fields["expected_state"].initial = self.instance.state
 
 
 # --- wage dispute records ---------------------------------------------------------

@@ -118,8 +118,6 @@ def update_worker(*, worker: Worker, by, id_number: str | None = None, **fields)
     if id_number is not None and id_number != worker.id_number():
         worker.set_id_number(id_number)
         changed.append("id_number")
-    if "consent_scope" in changed:
-        worker.consent_at, worker.consent_recorded_by = timezone.now(), by
     worker.save()
     if changed:
         record(Action.WORKER_EDITED, by=by, obj=worker, details={"fields": changed})

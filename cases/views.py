@@ -74,7 +74,8 @@ def queue_views(user) -> list[tuple[str, str]]:
         views += [("mine", _("My cases")), ("intake", _("Intake queue"))]
     if user.is_supervisor or user.is_superuser:
         views.append(("office", _("Office cases")))
-    if user.is_supervisor or user.is_auditor or user.is_superuser:
+    if user.is_caseworker or user.is_supervisor or user.is_auditor or user.is_superuser:
+        # A caseworker's own finished cases; everyone else's as their role allows.
         views.append(("finished", _("Finished cases")))
     return views
 
@@ -137,6 +138,11 @@ class RecordAction:
     perform: Callable
     message: str
     states: tuple = ()
+    button: str = ""  # the submit button's verb, when the label is not one
+
+    @property
+    def verb(self) -> str:
+        return self.button or self.label
 
     def available(self, case, user) -> bool:
         return (
@@ -203,6 +209,7 @@ WAGE_RECORDS = {
         ),
         gettext_lazy("Amounts saved."),
         states=BEFORE_AGREEMENT,
+        button=gettext_lazy("Save the amounts"),
     ),
     "terms": RecordAction(
         gettext_lazy("Agreement terms"),
@@ -222,6 +229,7 @@ WAGE_RECORDS = {
         ),
         gettext_lazy("Agreement terms saved."),
         states=(State.MEDIATING,),
+        button=gettext_lazy("Save the agreement terms"),
     ),
     "session": RecordAction(
         gettext_lazy("Record a mediation session"),
@@ -256,6 +264,7 @@ WAGE_RECORDS = {
             case=case, by=request.user, **form.cleaned_data
         ),
         gettext_lazy("Application updated."),
+        button=gettext_lazy("Save the corrections"),
     ),
 }
 
@@ -320,6 +329,12 @@ PAGES = {
 }
 
 
+def _with_ids(form, name: str):
+    """Many forms share a page: give each its own element ids (not field names)."""
+    form.auto_id = f"id_{name}_%s"
+    return form
+
+
 def transition_actions(case, user, bound: dict | None = None) -> list[TransitionAction]:
     page = PAGES[case.kind]
     actions = []
@@ -332,6 +347,7 @@ def transition_actions(case, user, bound: dict | None = None) -> list[Transition
         form = (bound or {}).get(t.name) or page.transition_form(t.name)(
             initial={"expected_state": case.state}
         )
+        _with_ids(form, t.name)
         actions.append(
             TransitionAction(
                 t.name,
@@ -349,7 +365,7 @@ def render_case(request, case, *, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     page = PAGES[case.kind]
     records = {
-        name: (action, bound.get(name) or action.form(case))
+        name: (action, _with_ids(bound.get(name) or action.form(case), name))
         for name, action in page.records_for(case, user).items()
     }
     context = {
@@ -365,9 +381,13 @@ def render_case(request, case, *, bound: dict | None = None, status: int = 200):
         "can_take": case.assignee_id is None
         and not case.is_finished
         and ((user.is_caseworker and user.office_id == case.office_id) or supervises(case, user)),
-        "assign_form": bound.get("assign")
-        or (
-            forms.AssignForm(initial={"assignee": case.assignee_id}, staff=_assignable(user))
+        "assign_form": _with_ids(bound["assign"], "assign")
+        if "assign" in bound
+        else (
+            _with_ids(
+                forms.AssignForm(initial={"assignee": case.assignee_id}, staff=_assignable(user)),
+                "assign",
+            )
             if supervises(case, user)
             else None
         ),

@@ -44,11 +44,25 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
     list_display = ["year", "entered_by", "entered_at"]
 
     def save_model(self, request, obj, form, change):
+        from django.db import transaction
+
         from cases.services import refresh_open_clocks
+
+        from .audit import Action, record
 
         obj.entered_by = request.user
         super().save_model(request, obj, form, change)
-        refresh_open_clocks()
+        record(
+            Action.SETTING_CHANGED,
+            by=request.user,
+            obj=obj,
+            details={"key": "holiday_schedule", "year": obj.year},
+        )
+        # After the commit, one case at a time: no long lock over every open case.
+        transaction.on_commit(refresh_open_clocks)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditEntry)

@@ -4,6 +4,16 @@ from django.utils import translation
 from .audit import current_ip
 
 
+def client_ip(request) -> str | None:
+    """The client's address; behind a trusted proxy, the one the proxy saw."""
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            # The proxy appends the address it saw last; earlier ones are the client's word.
+            return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
 class AuditContextMiddleware:
     """Makes the client's address available to audit entries written by services."""
 
@@ -11,7 +21,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = current_ip.set(request.META.get("REMOTE_ADDR") or None)
+        token = current_ip.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:

@@ -21,38 +21,24 @@ def label_for(user) -> str:
 
 
 # What each role's group holds. Access to cases is decided by role and office in
-# the case querysets and transitions; these model permissions are for the admin
-# and for the few checks that are per permission (revealing an ID).
+# the case querysets and transitions; these model permissions serve the admin
+# and the checks made per permission (revealing an ID). The roles migration
+# (casework/0002) created the groups with a frozen copy of this.
 ROLE_PERMISSIONS = {
     "caseworker": [
         ("cases", "view_case"),
-        ("cases", "add_case"),
-        ("cases", "change_case"),
         ("cases", "view_worker"),
-        ("cases", "add_worker"),
-        ("cases", "change_worker"),
-        ("cases", "view_payment"),
-        ("cases", "add_payment"),
         ("cases", "view_counterparty"),
-        ("cases", "add_counterparty"),
     ],
     "supervisor": [
         ("cases", "view_case"),
-        ("cases", "add_case"),
-        ("cases", "change_case"),
         ("cases", "view_worker"),
-        ("cases", "add_worker"),
-        ("cases", "change_worker"),
-        ("cases", "reveal_id_number"),
-        ("cases", "view_payment"),
-        ("cases", "add_payment"),
         ("cases", "view_counterparty"),
-        ("cases", "add_counterparty"),
+        ("cases", "reveal_id_number"),
     ],
     "auditor": [
         ("cases", "view_case"),
         ("cases", "view_worker"),
-        ("cases", "view_payment"),
         ("cases", "view_counterparty"),
         ("casework", "view_auditentry"),
     ],
@@ -60,19 +46,21 @@ ROLE_PERMISSIONS = {
 
 
 def ensure_roles(apps=None) -> None:
-    """Create the role groups with their permissions; safe to run again.
+    """Create any missing role group with its permissions.
 
-    Run by the roles migration and after every migrate (post_migrate), so a
-    database flushed by a test gets its roles back.
+    Runs after every migrate (post_migrate), so a database a test flushed gets
+    its roles back; a group that exists is left as an administrator set it.
     """
     if apps is None:
         from django.apps import apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, perms in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        wanted = [
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            for app_label, codename in perms
-        ]
-        group.permissions.add(*wanted)
+        group, created = Group.objects.get_or_create(name=role)
+        if created:
+            group.permissions.add(
+                *[
+                    Permission.objects.get(content_type__app_label=app, codename=codename)
+                    for app, codename in perms
+                ]
+            )

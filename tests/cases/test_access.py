@@ -181,8 +181,8 @@ PAGES = [
     ("worker page", "admin_user", 200, "Recovered in all"),
     ("worker page", "auditor", 404, "Not found"),  # no finished case of theirs to read
     ("worker page", "no_role_user", 404, "Not found"),
-    ("worker edit", "caseworker", 200, 'name="consent_scope"'),
-    ("worker edit", "supervisor", 200, 'name="consent_scope"'),
+    ("worker edit", "caseworker", 200, 'name="occupation"'),
+    ("worker edit", "supervisor", 200, 'name="occupation"'),
     ("worker edit", "auditor", 403, "Only caseworkers and supervisors can do this."),
     ("worker edit", "admin_user", 403, "Only caseworkers and supervisors can do this."),
     ("administration", "admin_user", 200, "Site administration"),
@@ -302,7 +302,7 @@ def test_a_supervisor_sees_the_reopen_step_on_the_same_finished_case(login_as, w
 
     page = login_as(supervisor).get(f"/cases/{number}/").content.decode()
 
-    assert f'action="/cases/{number}/do/reopen/"' in page
+    assert f'action="/cases/{number}/do/reopen/#do-reopen"' in page
 
 
 def test_the_assignee_sees_the_steps_of_their_open_case(login_as, world, caseworker):
@@ -310,12 +310,12 @@ def test_the_assignee_sees_the_steps_of_their_open_case(login_as, world, casewor
 
     page = login_as(caseworker).get(f"/cases/{number}/").content.decode()
 
-    assert f'action="/cases/{number}/do/refer/"' in page
-    assert f'action="/cases/{number}/do/withdraw/"' in page
-    assert f'action="/cases/{number}/record/payment/"' in page
+    assert f'action="/cases/{number}/do/refer/#do-refer"' in page
+    assert f'action="/cases/{number}/do/withdraw/#do-withdraw"' in page
+    assert f'action="/cases/{number}/record/payment/#rec-payment"' in page
     assert f'action="/cases/{number}/payments/{world["payment"].pk}/void/"' in page
     # Reassigning is a supervisor's work.
-    assert f'action="/cases/{number}/assign/"' not in page
+    assert f'action="/cases/{number}/assign/#rec-assign"' not in page
 
 
 def test_a_caseworker_sees_the_take_button_on_an_intake_case_and_no_steps(

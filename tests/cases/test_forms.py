@@ -351,7 +351,7 @@ def test_each_record_form_refuses_bad_input_next_to_the_field(
 
     assert response.status_code == 400
     assert shown_field(response, field)[0] == [message]
-    assert "Please correct the marked fields." in response.content.decode()
+    assert "Please correct the following:" in response.content.decode()
     assert saved_rows() == before
 
 

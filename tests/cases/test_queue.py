@@ -159,7 +159,7 @@ def cases(office, other_office, caseworker, caseworker2, supervisor, other_casew
 
 TABS = [
     # who, tabs offered, the first (default) tab
-    ("caseworker", ["mine", "intake"]),
+    ("caseworker", ["mine", "intake", "finished"]),
     ("supervisor", ["mine", "intake", "office", "finished"]),
     ("auditor", ["finished"]),
     ("admin_user", ["office", "finished"]),
@@ -186,7 +186,7 @@ QUEUES = [
     ("caseworker", "mine", {"mine"}),
     ("caseworker", "intake", {"intake"}),
     ("caseworker", "office", {"mine"}),  # not theirs: they get their own queue
-    ("caseworker", "finished", {"mine"}),
+    ("caseworker", "finished", {"finished"}),  # the ones they handled
     ("caseworker2", "mine", {"colleagues"}),
     ("caseworker2", "intake", {"intake"}),
     ("other_caseworker", "intake", {"elsewhere"}),

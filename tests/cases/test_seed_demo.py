@@ -8,13 +8,23 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from assistance.models import (
+    AidApplication,
+    Approval,
+    CardApplication,
+    Category,
+    FamilyMember,
+    hardship_category,
+)
+from assistance.services import add_months, current_card
 from cases.management.commands.seed_demo import DEFAULT_PASSWORD, DEMO_USERNAMES
 from cases.models import (
     Case,
     Counterparty,
+    Kind,
     Occupation,
     Outcome,
     Payment,
@@ -23,8 +33,9 @@ from cases.models import (
     Worker,
 )
 from cases.models.wage import OPEN_STATES
-from casework import identity
+from casework import identity, reference
 from casework.models import AuditEntry, Office, User
+from casework.transitions import may_take
 
 pytestmark = pytest.mark.django_db
 
@@ -86,15 +97,18 @@ def test_an_account_that_happens_to_be_named_admin_is_real_data():
     assert User.objects.count() == 1
 
 
+SEEDED_MODELS = (User, Worker, Counterparty, Case, Payment, Approval, FamilyMember)
+
+
 def test_running_it_again_is_harmless(seeded):
-    counts = [model.objects.count() for model in (User, Worker, Counterparty, Case, Payment)]
+    counts = [model.objects.count() for model in SEEDED_MODELS]
     audit = AuditEntry.objects.count()
 
     out = seed()
 
     assert "already holds the demo data" in out
     assert "caseworker" in out  # the logins are printed again
-    assert [m.objects.count() for m in (User, Worker, Counterparty, Case, Payment)] == counts
+    assert [m.objects.count() for m in SEEDED_MODELS] == counts
     assert AuditEntry.objects.count() == audit
 
 
@@ -110,6 +124,34 @@ def seeded_city(django_db_setup, django_db_blocker):
         with transaction.atomic():
             yield seed()
             transaction.set_rollback(True)
+
+
+AID_STATES = {
+    State.APPLICATION,
+    State.ASSESSMENT,
+    State.RECOMMENDED,
+    State.APPROVED,
+    State.DISBURSED,
+    State.CLOSED,
+    State.REJECTED,
+    State.WITHDRAWN,
+}
+CARD_STATES = {
+    State.SUBMITTED,
+    State.VERIFIED,
+    State.APPROVED,
+    State.CARD_ISSUED,
+    State.CLOSED,
+    State.REJECTED,
+    State.WITHDRAWN,
+}
+WAITING = Q(kind=Kind.HARDSHIP_AID, state=State.RECOMMENDED) | Q(
+    kind=Kind.MEDICAL_CARD, state=State.VERIFIED
+)
+
+
+def counts_by_state(model) -> dict:
+    return dict(model.objects.values_list("state").annotate(n=Count("pk")).order_by())
 
 
 class TestTheSeededCity:
@@ -243,17 +285,208 @@ class TestTheSeededCity:
         )
 
     def test_everything_went_through_the_services(self, seeded_city):
-        disputes = WageDispute.objects.all()
         opened = AuditEntry.objects.filter(action=AuditEntry.Action.CASE_OPENED)
-        assert opened.count() == disputes.count()
+        assert opened.count() == Case.objects.count()
         year = timezone.localdate().year
-        numbers = sorted(disputes.values_list("number", flat=True))
-        assert numbers == [f"WD-{year}-{n:06d}" for n in range(1, len(numbers) + 1)]  # gapless
-        for dispute in disputes.exclude(state=State.INTAKE):
-            entries = AuditEntry.objects.filter(case_id=dispute.pk, action="transition")
-            assert entries.exists(), dispute.number
-            assert entries.filter(target_state=dispute.state).exists()
+        for kind in Kind.values:
+            numbers = sorted(Case.objects.filter(kind=kind).values_list("number", flat=True))
+            assert numbers  # every kind has cases
+            # gapless per kind and year
+            assert numbers == [f"{kind}-{year}-{n:06d}" for n in range(1, len(numbers) + 1)]
+        new_states = (State.INTAKE, State.APPLICATION, State.SUBMITTED)
+        for case in Case.objects.exclude(state__in=new_states):
+            entries = AuditEntry.objects.filter(case_id=case.pk, action="transition")
+            assert entries.exists(), case.number
+            assert entries.filter(target_state=case.state).exists()
         assert AuditEntry.objects.filter(action="payment").count() == Payment.objects.count()
         assert AuditEntry.objects.filter(action="payment_voided").count() == 1
         assert AuditEntry.objects.filter(action="mediation_session").exists()
         assert AuditEntry.objects.filter(action="worker_created").count() == Worker.objects.count()
+        assert AuditEntry.objects.filter(action="approval").count() == Approval.objects.count()
+
+    # --- hardship aid and medical cards ----------------------------------------------------
+
+    def test_every_aid_state_is_there_with_several_waiting_for_approval(self, seeded_city):
+        counts = counts_by_state(AidApplication)
+        assert set(counts) == AID_STATES
+        assert counts[State.RECOMMENDED] >= 3
+        assert "10 hardship aid applications: application 1" in seeded_city
+
+    def test_every_card_state_is_there_with_several_waiting_for_approval(self, seeded_city):
+        counts = counts_by_state(CardApplication)
+        assert set(counts) == CARD_STATES
+        assert counts[State.VERIFIED] >= 2
+        assert "medical card applications: approved 1, submitted 1, verified 3" in seeded_city
+
+    def test_the_demo_supervisor_recommended_one_herself_and_must_leave_it_to_another(
+        self, seeded_city
+    ):
+        supervisor = User.objects.get(username="supervisor")
+        own = AidApplication.objects.get(recommended_by=supervisor)
+        assert own.state == State.RECOMMENDED
+        assert own.assignee == supervisor == own.recommended_by
+        assert not own.approvals.exists()
+        # Four eyes: not her, but the other supervisor of the office may approve it.
+        assert not may_take(own.approve, User.objects.get(pk=supervisor.pk))
+        assert may_take(own.approve, User.objects.get(username="supervisor2"))
+
+    def test_one_above_the_threshold_waits_for_its_second_approval(self, seeded_city):
+        threshold = reference.current(reference.Key.APPROVAL_THRESHOLD)
+        above = AidApplication.objects.get(
+            state=State.RECOMMENDED, recommended_amount__gt=threshold
+        )
+        assert above.recommended_amount == Decimal("6000.00")
+        assert above.approvals_needed() == 2
+        approval = above.approvals.get()  # exactly one
+        assert approval.round == above.approval_round
+        assert approval.approver.is_supervisor
+        assert approval.approver != above.recommended_by
+        assert (approval.amount, approval.threshold) == (above.recommended_amount, threshold)
+
+    def test_one_was_returned_for_revision_and_one_rejected_with_its_reasons(self, seeded_city):
+        returned = AidApplication.objects.get(state=State.ASSESSMENT)
+        assert returned.approval_round == 2 and returned.recommended_by is not None
+        entry = AuditEntry.objects.get(
+            case_id=returned.pk, source_state=State.RECOMMENDED, target_state=State.ASSESSMENT
+        )
+        assert entry.note and entry.actor.is_supervisor
+        rejected = AidApplication.objects.get(state=State.REJECTED)
+        assert rejected.outcome == Outcome.REJECTED and rejected.outcome_note
+        # Its category differs from the computed one, with the reason written down.
+        assert rejected.recommended_category != rejected.computed_category
+        assert rejected.category_difference_reason
+
+    def test_assessed_applications_keep_the_rules_in_force_and_follow_them(self, seeded_city):
+        assessed = AidApplication.objects.exclude(computed_category="")
+        assert assessed.count() >= 7
+        categories = set()
+        for application in assessed:
+            assert application.dibao_line and application.threshold and application.cap
+            assert application.computed_category == hardship_category(
+                annual_income=application.annual_income,
+                annual_rigid_spending=application.annual_rigid_spending,
+                one_off_costs=application.one_off_costs,
+                household_size=application.household_size,
+                dibao_line=application.dibao_line,
+            )
+            categories.add(application.computed_category)
+        assert categories == {Category.DEEP, Category.ACCIDENT, Category.NONE}
+        # No worker is over the 12-month cap, so nothing needed an override.
+        for application in AidApplication.objects.exclude(approved_at=None):
+            assert application.aid_in_12_months() + application.approved_amount <= application.cap
+            assert not application.cap_override_reason
+        paid = AidApplication.objects.filter(state__in=[State.DISBURSED, State.CLOSED])
+        for application in paid:
+            assert 0 < application.disbursed_amount <= application.approved_amount
+            assert application.receipt_reference
+
+    def test_the_approval_queue_has_work_for_every_supervisor(self, seeded_city):
+        for username, offices in [
+            ("supervisor", {"曾都区总工会"}),
+            ("supervisor2", {"曾都区总工会"}),
+            ("citysupervisor", {"曾都区总工会", "随县总工会", "广水市总工会"}),
+        ]:
+            user = User.objects.get(username=username)
+            waiting = Case.objects.visible_to(user).filter(WAITING)
+            assert set(waiting.values_list("office__name", flat=True)) == offices, username
+            assert set(waiting.values_list("kind", flat=True)) == {
+                Kind.HARDSHIP_AID,
+                Kind.MEDICAL_CARD,
+            }
+        # Each has waited its own number of days.
+        days = {
+            (timezone.now() - at).days
+            for at in Case.objects.filter(WAITING).values_list("state_changed_at", flat=True)
+        }
+        assert len(days) >= 5 and min(days) >= 1
+
+    def test_card_applicants_are_members_and_family_members_are_recorded_properly(
+        self, seeded_city
+    ):
+        assert all(card.applicant.is_member for card in CardApplication.objects.all())
+        today = timezone.localdate()
+        for member in FamilyMember.objects.all():
+            number = member.id_number()
+            assert identity.validate_id_number(number) == number
+            assert member.id_masked == identity.mask_id_number(number)
+            if member.age_on(today) < 14:
+                assert member.guardian_name and member.guardian_consent_at
+        children = [m for m in FamilyMember.objects.all() if m.age_on(today) < 14]
+        assert len(children) == 1
+        assert children[0].relation == FamilyMember.Relation.CHILD
+
+    def test_issued_cards_run_a_year_and_one_is_up_for_renewal(self, seeded_city, login_as):
+        issued = CardApplication.objects.issued()
+        assert issued.count() == 3
+        for card in issued:
+            assert card.valid_from <= timezone.localdate() <= card.valid_to
+            assert card.valid_to == add_months(card.valid_from, 12) - datetime.timedelta(days=1)
+        numbers = list(issued.values_list("card_number", flat=True))
+        assert len(set(numbers)) == len(numbers)
+        expiring = [card for card in issued if card.expires_soon]
+        assert len(expiring) == 1
+        card = expiring[0]
+        assert current_card(card.applicant) == card
+
+        page = login_as(card.assignee).get(f"/workers/{card.applicant_id}/").content.decode()
+
+        assert card.card_number in page
+        assert "expires within 30 days" in page
+        assert f"/assistance/cards/new/?worker={card.applicant_id}" in page
+        assert "Renew the medical card" in page
+
+    def test_a_closed_dispute_that_recovered_nothing_links_its_aid_application(
+        self, seeded_city, login_as
+    ):
+        linked = AidApplication.objects.exclude(source_case=None).get()
+        dispute = WageDispute.objects.get(pk=linked.source_case_id)
+        assert dispute.state == State.CLOSED and dispute.totals()["recovered"] == 0
+        assert linked.applicant == dispute.applicant
+        assert dispute.number in linked.circumstances
+
+        page = login_as(dispute.assignee).get(f"/cases/{dispute.number}/").content.decode()
+
+        assert f'href="/cases/{linked.number}/"' in page
+        assert "/aid-for/" not in page  # the aid has been applied for already
+
+    def test_another_dispute_that_recovered_nothing_still_offers_aid(self, seeded_city, login_as):
+        offered = [
+            d
+            for d in WageDispute.objects.filter(state=State.CLOSED, aid_applications=None)
+            if d.totals()["recovered"] == 0
+        ]
+        assert offered
+        dispute = offered[0]
+
+        page = login_as(dispute.assignee).get(f"/cases/{dispute.number}/").content.decode()
+
+        assert f'action="/cases/{dispute.number}/aid-for/{dispute.applicant_id}/"' in page
+
+    def test_one_worker_has_a_dispute_aid_and_a_card_in_one_file(self, seeded_city):
+        kinds = {}
+        for case in Case.objects.all():
+            kinds.setdefault(case.applicant_id, set()).add(case.kind)
+        assert any(k == set(Kind.values) for k in kinds.values())
+
+    def test_aid_and_card_dates_are_in_the_past_and_in_order(self, seeded_city):
+        now = timezone.now()
+        today = timezone.localdate()
+        year_ago = now - datetime.timedelta(days=366)
+        applications = Case.objects.exclude(kind=Kind.WAGE_DISPUTE)
+        for case in applications:
+            assert year_ago < case.opened_at <= case.state_changed_at <= now, case.number
+            if case.is_finished:
+                assert case.finished_at == case.state_changed_at
+            else:
+                assert case.finished_at is None
+        for application in AidApplication.objects.all():
+            opened = timezone.localdate(application.opened_at)
+            if application.visited_on:
+                assert opened <= application.visited_on <= today
+            if application.disbursed_on:
+                assert timezone.localdate(application.approved_at) <= application.disbursed_on
+                assert application.disbursed_on <= today
+            for approval in application.approvals.all():
+                assert application.opened_at < approval.approved_at <= now
+        # Received over months, and waiting for days, not all today.
+        assert len({timezone.localdate(c.opened_at) for c in applications}) >= 15

@@ -37,6 +37,15 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
+from assistance import services as assistance
+from assistance.models import (
+    AidApplication,
+    AidType,
+    Approval,
+    CardApplication,
+    Category,
+    FamilyMember,
+)
 from cases import services
 from cases.models import (
     FINISHED_STATES,
@@ -890,6 +899,266 @@ CASES = [
 ]
 # fmt: on
 
+# --- hardship aid and medical cards ---------------------------------------------------------
+
+MEDICAL, EDUCATION = AidType.MEDICAL, AidType.EDUCATION
+DEEP, RELATIVE, ACCIDENT = Category.DEEP, Category.RELATIVE, Category.ACCIDENT
+SPOUSE, CHILD, PARENT = (
+    FamilyMember.Relation.SPOUSE,
+    FamilyMember.Relation.CHILD,
+    FamilyMember.Relation.PARENT,
+)
+
+
+@dataclass
+class AidSpec:
+    """One hardship aid application. `received` counts days back from today; every
+    step's day counts days from the day the application was received. The steps given
+    are taken in the workflow's order until the application reaches `state`."""
+
+    office: str
+    handler: str | None  # who takes and works it; None: still in the intake queue
+    worker: str
+    circumstances: str  # "{dispute}" is replaced by the number of the `source` dispute
+    received: int
+    state: str
+    by: str = ""  # who recorded the application (default: the handler)
+    at: tuple[int, int] = (10, 0)
+    source: str = ""  # a worker key: the aid follows that worker's finished wage dispute
+    note: str = ""
+    visit: tuple[int, str, str] | None = None  # (day, visitors, findings)
+    household: tuple[int, str, str, str] | None = None  # size, income, rigid, one-off
+    recommend: tuple[int, str, str, str, str] | None = None  # day, type, amount, cat., reason
+    differs: str = ""  # why the category recommended differs from the computed one
+    returned: tuple[int, str, str] | None = None  # (day, supervisor, reason)
+    approvals: list[tuple[int, str, str]] = field(default_factory=list)  # day, who, comment
+    rejected: tuple[int, str, str] | None = None  # (day, supervisor, reason)
+    disbursed: tuple[int, str, str, str] | None = None  # day, amount, method, receipt
+    closed: tuple[int, str] | None = None  # (day, note)
+    withdrawn: tuple[int, str] | None = None  # (day, reason)
+
+
+# fmt: off
+AID = [
+    AidSpec(
+        "zengdu", "caseworker", "t1", received=96, state=State.CLOSED, at=(9, 40),
+        circumstances="申请人妻子患尿毒症，每周透析三次，医保报销后每月自付约2,000元；申请人"
+        "本人腰椎间盘突出，跑长途的收入减少。家中两个孩子上学，申请医疗救助。",
+        visit=(3, "陈晓燕、曾都区总工会帮扶中心 吴主任",
+               "走访申请人家中（曾都区府河镇），核实妻子透析治疗的病历和缴费单据。家中四口人，"
+               "申请人为唯一劳动力，年收入约3.8万元；透析自付及两个孩子的学费等刚性支出约2.4万元。"
+               "住房为自建房，无其他资产。"),
+        household=(4, "38000.00", "24000.00", "0.00"),
+        recommend=(6, MEDICAL, "4000.00", DEEP,
+                   "家庭人均可支配收入低于低保线，妻子长期透析，建议给予医疗救助4,000元。"),
+        approvals=[(8, "supervisor", "同意。")],
+        disbursed=(12, "4000.00", "银行转账至申请人本人账户", "帮扶资金发放回执 ZD-0417"),
+        closed=(15, "救助金已到账，申请人已签收回执。"),
+    ),
+    AidSpec(
+        "zengdu", "caseworker", "c4", received=52, state=State.DISBURSED, at=(14, 30),
+        source="c4",
+        circumstances="申请人的欠薪纠纷（{dispute}）签订调解协议后驿站经营者下落不明，8,000元"
+        "工资分文未得，已结案。申请人失业两个月，房租和孩子的托育费无力支付，申请困难帮扶。",
+        visit=(3, "陈晓燕、东城街道社区网格员 黄敏",
+               "申请人租住在曾都区东城街道，一家三口，妻子在超市做收银员。申请人失业后家庭年"
+               "收入约3万元，房租及孩子托育费每年约1.44万元。"),
+        household=(3, "30000.00", "14400.00", "0.00"),
+        recommend=(6, AidType.CASH, "3000.00", DEEP,
+                   "欠薪未能追回、本人失业，家庭人均可支配收入低于低保线，建议给予生活救助"
+                   "3,000元。"),
+        approvals=[(8, "supervisor2", "同意，尽快发放。")],
+        disbursed=(10, "3000.00", "银行转账至申请人本人账户", "帮扶资金发放回执 ZD-0452"),
+    ),
+    AidSpec(
+        "zengdu", "caseworker", "d3", received=18, state=State.APPROVED, at=(10, 15),
+        circumstances="申请人做育儿嫂被拖欠3个月工资，与家政公司的争议调解不成，正在申请仲裁。"
+        "申请人离异，独自抚养上初中的女儿，新学期的学费和住宿费无力支付，申请助学救助。",
+        visit=(3, "陈晓燕、曾都区总工会女职工部 何敏",
+               "申请人与女儿租住在曾都区北郊街道，两口之家。近一年家庭收入约2.2万元，房租和"
+               "女儿学费等刚性支出约9,600元。"),
+        household=(2, "22000.00", "9600.00", "0.00"),
+        recommend=(7, EDUCATION, "2500.00", DEEP,
+                   "家庭人均可支配收入低于低保线，女儿新学期学费和住宿费无着落，建议给予助学"
+                   "救助2,500元。"),
+        approvals=[(16, "supervisor", "同意。")],
+    ),
+    # Above the threshold: the first approval is in, the second must come from another.
+    AidSpec(
+        "zengdu", "caseworker2", "k5", received=15, state=State.RECOMMENDED, at=(9, 0),
+        circumstances="申请人的丈夫去年在工地摔伤致高位截瘫，长期卧床康复；儿子在武汉读大学。"
+        "申请人做医院护工被拖欠4个月工资（正在调解），家中康复费用和学费无力承担，申请医疗"
+        "救助。",
+        visit=(2, "刘志强、曾都区总工会帮扶中心 吴主任",
+               "走访申请人家中（曾都区南郊街道），核实丈夫的伤残鉴定、康复治疗票据和儿子的学费"
+               "通知书。一家三口，申请人为唯一收入来源，年收入约2.8万元；丈夫康复治疗和儿子"
+               "学费等刚性支出约3万元。"),
+        household=(3, "28000.00", "30000.00", "0.00"),
+        recommend=(5, MEDICAL, "6000.00", DEEP,
+                   "家庭可支配收入为负，丈夫需长期康复治疗，建议给予医疗救助6,000元。"),
+        approvals=[(13, "supervisor", "同意，超过审批限额，请李敏同志复核。")],
+    ),
+    # Four eyes: the demo supervisor handles this one herself, so another supervisor approves.
+    AidSpec(
+        "zengdu", "supervisor", "r16", received=9, state=State.RECOMMENDED, at=(16, 20),
+        by="caseworker",
+        circumstances="申请人送餐途中雨天摔伤，左腿胫骨骨折，手术及住院费用4.2万元，平台意外险"
+        "理赔尚未到账。申请人与母亲同住，伤后三个月无法跑单，申请意外困难帮扶。",
+        note="陈晓燕本周承办集体案件，本申请由王建华直接承办；按“四眼原则”，须由另一位审批人"
+        "审批。",
+        visit=(2, "王建华、刘志强",
+               "到医院看望申请人，核实病历、手术和住院缴费单据。两口之家，母亲在超市做理货员；"
+               "近一年家庭收入约4.8万元，房租等刚性支出约8,000元；本次医疗费用4.2万元。"),
+        household=(2, "48000.00", "8000.00", "42000.00"),
+        recommend=(4, MEDICAL, "3000.00", ACCIDENT,
+                   "医疗费用超过家庭年收入的80%，属意外致困，建议给予医疗救助3,000元。"),
+    ),
+    AidSpec(
+        "suixian", "caseworker3", "d2", received=14, state=State.RECOMMENDED, at=(10, 30),
+        circumstances="申请人丈夫去年因病去世，女儿在随县一中读高三。申请人做保姆的工资被雇主"
+        "拖欠（正在调解），女儿的学费和生活费无着落，申请助学救助。",
+        visit=(3, "黄丽娟、厉山镇总工会 江主任",
+               "走访申请人家中（随县厉山镇），母女二人和年迈的婆婆共三口人。家庭年收入约1.8万元，"
+               "婆婆的慢性病药费和女儿学费等刚性支出约6,000元。"),
+        household=(3, "18000.00", "6000.00", "0.00"),
+        recommend=(6, EDUCATION, "2000.00", DEEP,
+                   "家庭人均可支配收入低于低保线，女儿读高三，建议给予助学救助2,000元。"),
+    ),
+    AidSpec(
+        "zengdu", "caseworker", "h2", received=45, state=State.REJECTED, at=(15, 0),
+        circumstances="申请人被网约车平台封号后收入中断（已起诉），两个孩子上小学，房贷每月"
+        "还款3,200元，申请生活救助。",
+        visit=(4, "陈晓燕、高新区社区网格员 朱峰",
+               "申请人一家四口，妻子为公司文员。近一年家庭收入约12万元（含申请人被封号前的"
+               "流水收入），房贷等刚性支出约3.84万元。"),
+        household=(4, "120000.00", "38400.00", "0.00"),
+        recommend=(7, AidType.CASH, "3000.00", RELATIVE,
+                   "申请人被封号后已无收入，家庭每月仍需还房贷，建议给予生活救助3,000元。"),
+        differs="近一年收入主要是申请人被封号前的网约车流水，封号后已无此项收入，按近一年"
+        "收入计算不能反映家庭现在的困难。",
+        rejected=(10, "supervisor2",
+                  "按核查的家庭年收入，不属于困难职工救助范围；申请人已起诉平台，判决后收入仍"
+                  "无着落的，可再行申请。"),
+    ),
+    AidSpec(
+        "zengdu", "caseworker2", "r08", received=62, state=State.WITHDRAWN, at=(11, 20),
+        circumstances="申请人所在的配送站关闭后一直没有找到工作，父亲住院，申请生活救助。",
+        withdrawn=(5, "申请人已在快递公司找到工作，表示不再需要帮扶，自愿撤回申请。"),
+    ),
+    # Returned for revision once: back in assessment, its approvals start a new round.
+    AidSpec(
+        "zengdu", "caseworker2", "h5", received=20, state=State.ASSESSMENT, at=(13, 45),
+        circumstances="申请人母亲患乳腺癌，正在化疗；申请人跑网约车的奖励金和流水被平台暂扣"
+        "（正在调解），家中收入锐减，申请医疗救助。",
+        visit=(3, "刘志强、高新区社区网格员 朱峰",
+               "走访申请人家中，一家四口（父母、申请人及妻子）。近一年家庭收入约6万元，母亲化疗"
+               "自付费用和房租等刚性支出约3万元。"),
+        household=(4, "60000.00", "30000.00", "0.00"),
+        recommend=(6, MEDICAL, "3500.00", DEEP,
+                   "家庭人均可支配收入低于低保线，母亲化疗费用负担重，建议给予医疗救助3,500元。"),
+        returned=(9, "supervisor", "家访记录未写明母亲的医保报销情况，也没有化疗费用单据，请补充"
+                  "后重新提交。"),
+    ),
+    AidSpec(
+        "zengdu", None, "r15", received=1, state=State.APPLICATION, at=(15, 30), by="caseworker",
+        circumstances="申请人新到配送站只拿到一半配送费（欠薪纠纷已登记），父亲突发脑梗住院，"
+        "申请医疗救助。",
+    ),
+]
+# fmt: on
+
+
+@dataclass
+class CardSpec:
+    """One medical card (惠工卡) application; days as for `AidSpec`. The card's term
+    starts on the day it is issued (moved back afterwards: the service issues from today)."""
+
+    office: str
+    handler: str | None
+    worker: str  # a union member
+    received: int
+    state: str
+    by: str = ""
+    at: tuple[int, int] = (10, 0)
+    # (name, relation, born YYYYMMDD, ID place code, sex, guardian consenting or "")
+    family: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+    added: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)  # later
+    verified: tuple[int, str] | None = None  # (day, documents checked)
+    approved: tuple[int, str] | None = None  # (day, supervisor)
+    issued: tuple[int, int] | None = None  # (day, card serial number)
+    closed: tuple[int, str] | None = None
+    rejected: tuple[int, str, str] | None = None  # (day, supervisor, reason)
+    withdrawn: tuple[int, str] | None = None
+
+
+# fmt: off
+CARDS = [
+    # Issued a year ago: it runs out within 30 days, so the worker's page offers a renewal.
+    CardSpec(
+        "zengdu", "caseworker2", "d1", received=360, state=State.CLOSED, at=(9, 30),
+        family=[("刘德明", SPOUSE, "19660308", "421321", "M", "")],
+        verified=(4, "核验工会会员证、申请人及配偶身份证、户口簿。"),
+        approved=(7, "supervisor"), issued=(13, 1873),
+        closed=(14, "惠工卡已交申请人本人签收。"),
+    ),
+    CardSpec(
+        "zengdu", "caseworker", "t1", received=215, state=State.CLOSED, at=(10, 40),
+        family=[("马秀英", SPOUSE, "19740302", "421303", "F", ""),
+                ("唐磊", CHILD, "20060911", "421303", "M", "")],
+        verified=(4, "核验工会会员证、户口簿及家庭成员身份证。"),
+        approved=(8, "supervisor"), issued=(15, 2406),
+        closed=(16, "惠工卡已交申请人本人签收。"),
+    ),
+    CardSpec(
+        "suixian", "caseworker3", "o1", received=70, state=State.REJECTED, at=(14, 10),
+        family=[("田春生", PARENT, "19600218", "421321", "M", "")],
+        verified=(3, "核验工会会员证、申请人及父亲身份证。"),
+        rejected=(8, "citysupervisor",
+                  "核查发现申请人的会员关系已于今年转至武汉市总工会，应向转入地工会申领惠工卡；"
+                  "已告知申请人。"),
+    ),
+    CardSpec(
+        "zengdu", "caseworker2", "k1", received=48, state=State.WITHDRAWN, at=(11, 0),
+        withdrawn=(4, "申请人已由用工单位办理职工补充医疗保险，自愿撤回申请。"),
+    ),
+    # A child under 14 is covered with the guardian's consent.
+    CardSpec(
+        "zengdu", "caseworker", "r11", received=38, state=State.CARD_ISSUED, at=(15, 20),
+        family=[("李娟", SPOUSE, "19960427", "421303", "F", "")],
+        added=[("宋子涵", CHILD, "20190816", "421303", "F", "宋喆（父亲）")],
+        verified=(3, "核验工会会员证、申请人及家庭成员身份证、户口簿；子女未满14周岁，已由父亲"
+                     "宋喆签署监护人同意书。"),
+        approved=(6, "supervisor2"), issued=(10, 3155),
+    ),
+    CardSpec(
+        "zengdu", "caseworker", "c1", received=13, state=State.VERIFIED, at=(9, 50),
+        family=[("罗长顺", PARENT, "19580611", "421303", "M", "")],
+        verified=(4, "核验工会会员证、申请人及父亲身份证、户口簿。"),
+    ),
+    CardSpec(
+        "zengdu", "caseworker2", "h1", received=12, state=State.APPROVED, at=(16, 5),
+        family=[("周静", SPOUSE, "19890213", "421303", "F", "")],
+        verified=(3, "核验工会会员证、申请人及配偶身份证。"),
+        approved=(9, "supervisor"),
+    ),
+    CardSpec(
+        "suixian", "caseworker3", "k2", received=9, state=State.VERIFIED, at=(10, 20),
+        verified=(3, "核验工会会员证和申请人身份证。"),
+    ),
+    CardSpec(
+        "guangshui", "citysupervisor", "t2", received=6, state=State.VERIFIED, at=(8, 50),
+        family=[("冯丽", SPOUSE, "19780920", "421381", "F", ""),
+                ("冯浩", CHILD, "20040517", "421381", "M", "")],
+        verified=(2, "核验工会会员证、户口簿及家庭成员身份证。"),
+    ),
+    CardSpec(
+        "zengdu", None, "r01", received=2, state=State.SUBMITTED, at=(17, 10), by="caseworker",
+        family=[("王芳", SPOUSE, "19920105", "421303", "F", "")],
+    ),
+]
+# fmt: on
+
+
 # --- numbers nobody holds: valid check characters, invented bodies -------------------------
 
 
@@ -998,6 +1267,8 @@ class Command(BaseCommand):
             f"{Counterparty.objects.count()} counterparties"
             f"\n  {disputes.count()} wage disputes: {by_state}"
             f"\n  {closed.count()} closed after performance, ¥{recovered['t'] or 0:,.2f} recovered"
+            f"\n  {_by_state(AidApplication, 'hardship aid applications')}"
+            f"\n  {_by_state(CardApplication, 'medical card applications')}"
         )
 
     def print_logins(self, *, seeded_now: bool) -> None:
@@ -1027,9 +1298,37 @@ class Command(BaseCommand):
             )
 
 
+def _by_state(model, label: str) -> str:
+    """ "10 hardship aid applications: application 1, …", in the workflow's order."""
+    counts = dict(model.objects.values_list("state").annotate(n=Count("pk")).order_by())
+    states = ", ".join(f"{state.value} {counts[state]}" for state in State if counts.get(state))
+    return f"{sum(counts.values())} {label}: {states}"
+
+
 def _width(text: str) -> int:
     """Columns a string takes in a terminal: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+class Days:
+    """The days of one application: `days(n)` is the date n days after it was received;
+    `days.reached(n)` records that it moved on day n (in order, never in the future)."""
+
+    def __init__(self, today: datetime.date, received: int, label: str):
+        self.received_on = today - datetime.timedelta(days=received)
+        self.received, self.label = received, label
+        self.last = 0  # the day it reached its present state
+
+    def __call__(self, day: int) -> datetime.date:
+        if not 0 <= day <= self.received:
+            raise ValueError(f"{self.label}: day {day} is outside 0..{self.received}")
+        return self.received_on + datetime.timedelta(days=day)
+
+    def reached(self, day: int) -> None:
+        self(day)
+        if day < self.last:
+            raise ValueError(f"{self.label}: day {day} comes before day {self.last}")
+        self.last = day
 
 
 class Seeder:
@@ -1050,6 +1349,10 @@ class Seeder:
         # Oldest first, so that case numbers run in the order applications came in.
         for spec in sorted(CASES, key=lambda s: (-s.received, s.at)):
             self.create_dispute(spec)
+        for spec in sorted(AID, key=lambda s: (-s.received, s.at)):
+            self.create_aid(spec)
+        for spec in sorted(CARDS, key=lambda s: (-s.received, s.at)):
+            self.create_card(spec)
 
     # --- reference data and people --------------------------------------------------------
 
@@ -1345,3 +1648,196 @@ class Seeder:
             if void:
                 services.void_payment(payment=payment, by=handler, reason=void[0])
         return WageDispute.objects.get(pk=dispute.pk)
+
+    # --- hardship aid and medical cards -----------------------------------------------------
+
+    def create_aid(self, spec: AidSpec) -> None:
+        office = self.offices[spec.office]
+        opener = self.users[spec.by or spec.handler]
+        worker = self.worker(spec.worker, opener, office)
+        on = Days(self.today, spec.received, f"aid for {spec.worker}")
+        source = self.finished_dispute_of(spec.source) if spec.source else None
+        application = assistance.open_aid_application(
+            by=opener,
+            office=office,
+            worker=worker,
+            circumstances=spec.circumstances.format(dispute=source.number if source else ""),
+            source_case=source,
+        )
+        if spec.handler:
+            handler = self.users[spec.handler]
+            application = services.take_case(case=application, by=handler)
+            if spec.note:
+                services.add_note(case=application, by=handler, body=spec.note)
+            application = self.walk_aid(application, spec, handler, on)
+        if application.state != spec.state:
+            raise ValueError(
+                f"aid for {spec.worker}: reached {application.state}, not {spec.state}"
+            )
+        self.backdate(application, spec, on)
+        # The approvals, and the application's approval time, happened on their days too.
+        for day, username, _comment in spec.approvals:
+            Approval.objects.filter(application=application, approver=self.users[username]).update(
+                approved_at=self.moment(on(day), 11, 0)
+            )
+        if application.approved_at:
+            last = max(day for day, _who, _comment in spec.approvals)
+            AidApplication.objects.filter(pk=application.pk).update(
+                approved_at=self.moment(on(last), 11, 0)
+            )
+
+    def walk_aid(self, application, spec: AidSpec, handler: User, on):
+        def step(name: str, by: User = handler, **kwargs):
+            return services.run_transition(case=application, name=name, by=by, **kwargs)
+
+        if spec.visit:
+            day, visitors, findings = spec.visit
+            application = step("start_assessment")
+            size, income, rigid, one_off = spec.household
+            application = assistance.save_assessment(
+                case=application,
+                by=handler,
+                visited_on=on(day),
+                visitors=visitors,
+                findings=findings,
+                household_size=size,
+                annual_income=yuan(income),
+                annual_rigid_spending=yuan(rigid),
+                one_off_costs=yuan(one_off),
+            )
+            on.reached(day)
+        if spec.recommend:
+            day, aid_type, amount, category, reason = spec.recommend
+            application = assistance.recommend_aid(
+                case=application,
+                by=handler,
+                aid_type=aid_type,
+                amount=yuan(amount),
+                category=category,
+                reason=reason,
+                difference_reason=spec.differs,
+            )
+            on.reached(day)
+        if spec.returned:
+            day, username, reason = spec.returned
+            application = step(
+                "return_for_revision", by=self.users[username], reason=reason, note=reason
+            )
+            on.reached(day)
+        if spec.rejected:
+            day, username, reason = spec.rejected
+            application = step("reject", by=self.users[username], reason=reason, note=reason)
+            on.reached(day)
+        for day, username, comment in spec.approvals:
+            application = assistance.approve_aid(
+                case=application, by=self.users[username], comment=comment
+            )
+            if application.state == State.APPROVED:
+                on.reached(day)
+        if spec.disbursed:
+            day, amount, means, receipt = spec.disbursed
+            application = assistance.disburse_aid(
+                case=application,
+                by=handler,
+                amount=yuan(amount),
+                on=on(day),
+                means=means,
+                receipt=receipt,
+            )
+            on.reached(day)
+        if spec.closed:
+            day, note = spec.closed
+            application = step("close", outcome_note=note)
+            on.reached(day)
+        if spec.withdrawn:
+            day, reason = spec.withdrawn
+            application = step("withdraw", reason=reason, note=reason)
+            on.reached(day)
+        return application
+
+    def finished_dispute_of(self, key: str) -> WageDispute:
+        """The worker's finished wage dispute, which recovered nothing."""
+        dispute = WageDispute.objects.get(applicant=self.workers[key], state__in=FINISHED_STATES)
+        if dispute.totals()["recovered"]:
+            raise ValueError(f"{dispute.number} recovered money: no aid follows from it")
+        return dispute
+
+    def create_card(self, spec: CardSpec) -> None:
+        office = self.offices[spec.office]
+        opener = self.users[spec.by or spec.handler]
+        worker = self.worker(spec.worker, opener, office)
+        on = Days(self.today, spec.received, f"card for {spec.worker}")
+        card = assistance.open_card_application(
+            by=opener,
+            office=office,
+            worker=worker,
+            family=[self.family_member(member) for member in spec.family],
+        )
+        if spec.handler:
+            handler = self.users[spec.handler]
+            card = services.take_case(case=card, by=handler)
+            for member in spec.added:
+                assistance.add_family_member(case=card, by=handler, **self.family_member(member))
+            card = self.walk_card(card, spec, handler, on)
+        if card.state != spec.state:
+            raise ValueError(f"card for {spec.worker}: reached {card.state}, not {spec.state}")
+        self.backdate(card, spec, on)
+        if spec.issued:
+            # The service issues from today; this card was issued on its own day.
+            valid_from, valid_to = assistance.card_term(card, on(spec.issued[0]))
+            CardApplication.objects.filter(pk=card.pk).update(
+                valid_from=valid_from, valid_to=valid_to
+            )
+
+    def walk_card(self, card, spec: CardSpec, handler: User, on):
+        def step(name: str, by: User = handler, **kwargs):
+            return services.run_transition(case=card, name=name, by=by, **kwargs)
+
+        if spec.verified:
+            day, notes = spec.verified
+            card = step("verify", notes=notes)
+            on.reached(day)
+        if spec.approved:
+            day, username = spec.approved
+            card = step("approve", by=self.users[username])
+            on.reached(day)
+        if spec.issued:
+            day, serial = spec.issued
+            card = assistance.issue_card(
+                case=card, by=handler, card_number=f"HGK-{on(day):%Y}-{serial:06d}"
+            )
+            on.reached(day)
+        if spec.closed:
+            day, note = spec.closed
+            card = step("close", outcome_note=note)
+            on.reached(day)
+        if spec.rejected:
+            day, username, reason = spec.rejected
+            card = step("reject", by=self.users[username], reason=reason, note=reason)
+            on.reached(day)
+        if spec.withdrawn:
+            day, reason = spec.withdrawn
+            card = step("withdraw", reason=reason, note=reason)
+            on.reached(day)
+        return card
+
+    def family_member(self, member: tuple) -> dict:
+        name, relation, born, region, sex, guardian = member
+        return {
+            "name": name,
+            "relation": relation,
+            "id_number": id_number(born, region, sex, self.rng),
+            "guardian_name": guardian,
+        }
+
+    def backdate(self, case: Case, spec, on: Days) -> None:
+        """Move the application's clocks back to the days it was received and last moved."""
+        opened_at = self.moment(on(0), *spec.at)
+        if case.is_finished:
+            changed_at = finished_at = self.moment(on(on.last), 16, 30)
+        else:
+            changed_at = max(opened_at, self.moment(on(on.last), 15, 0))
+            finished_at = None
+        Case.objects.filter(pk=case.pk).update(
+            opened_at=opened_at, state_changed_at=changed_at, finished_at=finished_at
+        )
