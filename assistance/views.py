@@ -62,6 +62,7 @@ AID_RECORDS = {
         ),
         gettext_lazy("Assessment saved; the category was computed."),
         states=(State.ASSESSMENT,),
+        button=gettext_lazy("Save the assessment"),
     ),
 }
 
