@@ -6,6 +6,7 @@ from datetime import datetime, time
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from casework.audit import Action
 
@@ -54,7 +55,9 @@ def timeline(case: Case) -> list[Entry]:
             {
                 "source": State(e.source_state).label if e.source_state else "",
                 "target": State(e.target_state).label if e.target_state else "",
-                "fields": [_field_label(name) for name in e.details.get("fields", [])],
+                "fields": pgettext("list separator", ", ").join(
+                    _field_label(name) for name in e.details.get("fields", [])
+                ),
             },
         )
         for e in case.audit_entries.filter(action__in=LOGGED_ACTIONS).select_related("actor")

@@ -134,7 +134,7 @@ def test_a_caseworker_takes_a_riders_wage_dispute_and_closes_it(
     expect(intake_tab).to_have_attribute("aria-current", "page")
     row = page.get_by_role("row").filter(has_text=dispute.number)
     expect(row).to_contain_text(rider.name)
-    expect(row).to_contain_text(zh("unassigned"))
+    expect(row).to_contain_text(zh("Unassigned"))
     expect(page.get_by_role("link", name=other.number)).to_be_visible()
     screenshot(page, artifacts_dir, "journey-01-queue")
 

@@ -225,7 +225,7 @@ def test_the_finished_queue_shows_when_and_how_each_case_finished(login_as, case
 
     row = rows(response)[cases["finished"]]
     assert timezone.localdate().isoformat() in row
-    assert "declined" in row
+    assert "Declined" in row
 
 
 @pytest.mark.parametrize(
