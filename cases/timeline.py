@@ -10,11 +10,17 @@ from django.utils.translation import pgettext
 
 from casework.audit import Action
 
-from .models import Case, State, WageDispute
+from .models import Case, State
 
 # Audit actions shown as timeline entries of their own; the rest (notes,
 # payments, …) are shown from their own rows, which hold the content.
-LOGGED_ACTIONS = (Action.CASE_OPENED, Action.TRANSITION, Action.ASSIGNED, Action.CASE_EDITED)
+LOGGED_ACTIONS = (
+    Action.CASE_OPENED,
+    Action.TRANSITION,
+    Action.ASSIGNED,
+    Action.CASE_EDITED,
+    Action.APPROVAL,
+)
 
 
 @dataclass
@@ -29,14 +35,15 @@ class Entry:
 EXTRA_LABELS = {
     "amounts": _("amounts claimed and agreed"),
     "counterparties": _("counterparties"),
+    "family": _("family members"),
 }
 
 
-def _field_label(name: str) -> str:
+def _field_label(model, name: str) -> str:
     if name in EXTRA_LABELS:
         return str(EXTRA_LABELS[name])
     try:
-        return str(WageDispute._meta.get_field(name).verbose_name)
+        return str(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
         return name
 
@@ -46,6 +53,7 @@ def _start_of(day) -> datetime:
 
 
 def timeline(case: Case) -> list[Entry]:
+    specific = case.specific()
     entries = [
         Entry(
             "log",
@@ -56,7 +64,7 @@ def timeline(case: Case) -> list[Entry]:
                 "source": State(e.source_state).label if e.source_state else "",
                 "target": State(e.target_state).label if e.target_state else "",
                 "fields": pgettext("list separator", ", ").join(
-                    _field_label(name) for name in e.details.get("fields", [])
+                    _field_label(type(specific), name) for name in e.details.get("fields", [])
                 ),
             },
         )
@@ -73,7 +81,6 @@ def timeline(case: Case) -> list[Entry]:
         Entry("document", d.uploaded_at, str(d.uploaded_by), d)
         for d in case.documents.select_related("uploaded_by")
     ]
-    specific = case.specific()
     if hasattr(specific, "payments"):
         for p in specific.payments.select_related("entered_by", "voided_by", "worker"):
             entries.append(Entry("payment", p.entered_at, str(p.entered_by), p))

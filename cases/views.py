@@ -274,13 +274,17 @@ def _copy(case: WageDispute) -> WageDispute:
     return WageDispute.objects.get(pk=case.pk)
 
 
+FINISHING_STATES = (State.CLOSED, State.DECLINED, State.WITHDRAWN, State.REJECTED)
+
+
 @dataclass
 class TransitionAction:
     name: str
     label: str
     form: object
     unmet: list
-    confirm: bool
+    confirm: bool  # finishes the case: ask once
+    refuses: bool = False  # finishes it without helping: shown apart
 
 
 @dataclass
@@ -354,7 +358,8 @@ def transition_actions(case, user, bound: dict | None = None) -> list[Transition
                 t.custom.get("label", t.name),
                 form,
                 unmet_conditions(method),
-                confirm=t.target in (State.CLOSED, State.DECLINED, State.WITHDRAWN),
+                confirm=t.target in FINISHING_STATES,
+                refuses=t.target in (State.DECLINED, State.WITHDRAWN, State.REJECTED),
             )
         )
     return actions
