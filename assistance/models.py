@@ -357,7 +357,7 @@ class CardQuerySet(models.QuerySet):
 class CardApplication(Case):
     renewal_of = models.ForeignKey(
         "self",
-        verbose_name=_("renews"),
+        verbose_name=_("renewal of"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -392,7 +392,7 @@ class CardApplication(Case):
         source=State.SUBMITTED,
         target=State.VERIFIED,
         permission=caseworker_step,
-        custom={"label": _("Documents verified")},
+        custom={"label": _("Verify documents")},
     )
     def verify(self, *, notes: str):
         self.verification_notes = notes
@@ -422,7 +422,7 @@ class CardApplication(Case):
         source=State.APPROVED,
         target=State.CARD_ISSUED,
         permission=caseworker_step,
-        custom={"label": _("Record card issue")},
+        custom={"label": _("Record the card issued")},
     )
     def issue_card(self, *, card_number: str, valid_from, valid_to):
         self.card_number, self.valid_from, self.valid_to = card_number, valid_from, valid_to
