@@ -71,8 +71,13 @@ AID_COUNTED_STATES = [State.APPROVED, State.DISBURSED, State.CLOSED]
 
 
 def not_the_recommender(case, user) -> bool:
-    """Four eyes: whoever recommended may not approve, whatever their roles."""
-    return supervisor_step(case, user) and user.pk != case.recommended_by_id
+    """Four eyes: whoever recommended may not approve, whatever their roles; and
+    a second approval comes from another supervisor than the first."""
+    return (
+        supervisor_step(case, user)
+        and user.pk != case.recommended_by_id
+        and not case.current_approvals().filter(approver=user).exists()
+    )
 
 
 class AidApplication(Case):
@@ -231,7 +236,7 @@ class AidApplication(Case):
         source=State.RECOMMENDED,
         target=RETURN_VALUE(State.RECOMMENDED, State.APPROVED),
         permission=not_the_recommender,
-        custom={"label": _("Approve")},
+        custom={"label": _("Approve"), "service": True},
     )
     def approve(self, *, complete: bool) -> str:
         """Record one approval (the service adds its row); approved once all are in."""

@@ -18,6 +18,7 @@ from cases.services import lock_case, next_case_number, run_transition
 from casework import reference
 from casework.audit import Action, record
 from casework.models import Office
+from casework.money import format_yuan
 from casework.transitions import require_transition
 
 from .models import (
@@ -101,7 +102,11 @@ def save_assessment(*, case: AidApplication, by, expected_state: str | None = No
     """Record the home visit and the household; compute the category with the
     line, threshold and cap in force now, and keep them on the application."""
     case = lock_case(case, expected_state)
-    if not (case.state == State.ASSESSMENT and caseworker_step(case, by)):
+    if not caseworker_step(case, by):
+        raise PermissionDenied(
+            _("Only the assigned caseworker or a supervisor may change this case.")
+        )
+    if case.state != State.ASSESSMENT:
         raise TransitionNotAllowed(
             _("The assessment is recorded while the application is assessed.")
         )
@@ -131,7 +136,8 @@ def save_assessment(*, case: AidApplication, by, expected_state: str | None = No
 
 
 def recommend_aid(*, case: AidApplication, by, expected_state=None, note="", **fields):
-    if fields["category"] != case.computed_category and not fields.get("difference_reason"):
+    differs = case.computed_category and fields["category"] != case.computed_category
+    if differs and not fields.get("difference_reason"):
         raise ValidationError(
             _("The recommended category differs from the computed one: write why."),
             code="difference_reason",
@@ -178,7 +184,7 @@ def approve_aid(
                 "With this aid the worker would receive %(total)s in 12 months, over the cap of "
                 "%(cap)s. Write why the cap is exceeded to override it."
             )
-            % {"total": before + case.recommended_amount, "cap": cap},
+            % {"total": format_yuan(before + case.recommended_amount), "cap": format_yuan(cap)},
             code="cap",
         )
     Approval.objects.create(
@@ -225,10 +231,12 @@ def approve_aid(
 def disburse_aid(
     *, case: AidApplication, by, expected_state=None, note="", amount: Decimal, **fields
 ):
+    if amount <= 0:
+        raise ValidationError(_("The amount must be greater than zero."), code="over_approved")
     if case.approved_amount is not None and amount > case.approved_amount:
         raise ValidationError(
             _("The amount disbursed may not exceed the %(approved)s approved.")
-            % {"approved": case.approved_amount},
+            % {"approved": format_yuan(case.approved_amount)},
             code="over_approved",
         )
     return run_transition(
@@ -290,7 +298,6 @@ def open_card_application(
             % {"name": worker.name},
             code="not_member",
         )
-    _refuse_second_open(Kind.MEDICAL_CARD, worker)
     today = timezone.localdate()
     card = current_card(worker, today)
     if card and card.valid_to > today + RENEWAL_WINDOW:
@@ -302,6 +309,9 @@ def open_card_application(
             % {"name": worker.name, "until": card.valid_to.isoformat()},
             code="valid_card",
         )
+    if card and card.state == State.CARD_ISSUED:
+        _close_renewed(card, by)
+    _refuse_second_open(Kind.MEDICAL_CARD, worker)
     now = timezone.now()
     application = CardApplication(
         number=next_case_number(Kind.MEDICAL_CARD, today.year),
@@ -318,6 +328,23 @@ def open_card_application(
     for member in family:
         _add_member(application, by, **member)
     return application
+
+
+def _close_renewed(card: CardApplication, by) -> None:
+    """A renewal finishes the application of the card it renews (the card stays valid)."""
+    card = lock_case(card)
+    card.close(outcome_note=_("Closed when its renewal was applied for."))
+    card.state_changed_at = timezone.now()
+    card.save()
+    record(
+        Action.TRANSITION,
+        by=by,
+        case=card,
+        source=State.CARD_ISSUED,
+        target=card.state,
+        note=card.outcome_note,
+        details={"transition": "close", "by_renewal": True},
+    )
 
 
 def _add_member(application: CardApplication, by, *, name, relation, id_number, guardian_name=""):
@@ -346,7 +373,11 @@ def _add_member(application: CardApplication, by, *, name, relation, id_number, 
 @transaction.atomic
 def add_family_member(*, case: CardApplication, by, **fields) -> FamilyMember:
     case = lock_case(case)
-    if not (caseworker_step(case, by) and case.state in (State.SUBMITTED, State.VERIFIED)):
+    if not caseworker_step(case, by):
+        raise PermissionDenied(
+            _("Only the assigned caseworker or a supervisor may change this case.")
+        )
+    if case.state not in (State.SUBMITTED, State.VERIFIED):
         raise TransitionNotAllowed(_("Family members are added before the card is approved."))
     member = _add_member(case, by, **fields)
     record(Action.CASE_EDITED, by=by, case=case, obj=member, details={"fields": ["family"]})

@@ -179,8 +179,14 @@ def card_new(request: HttpRequest) -> HttpResponse:
 def aid_from_dispute(request: HttpRequest, number: str, worker: int) -> HttpResponse:
     """One click from a wage dispute closed with nothing recovered."""
     dispute = get_case_for(request.user, number)
-    if dispute.kind != Kind.WAGE_DISPUTE or not dispute.is_finished:
-        raise PermissionDenied(_("Aid is offered from a finished wage dispute."))
+    if not (
+        dispute.kind == Kind.WAGE_DISPUTE
+        and dispute.is_finished
+        and dispute.totals()["recovered"] == 0
+    ):
+        raise PermissionDenied(
+            _("One-click aid is offered from a finished wage dispute that recovered nothing.")
+        )
     person = get_object_or_404(dispute.workers, pk=worker)
     try:
         application = services.open_aid_application(
@@ -194,7 +200,7 @@ def aid_from_dispute(request: HttpRequest, number: str, worker: int) -> HttpResp
             source_case=dispute,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error.messages[0])  # keeps its link to the open application
         return redirect(dispute)
     messages.success(
         request,

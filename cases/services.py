@@ -8,7 +8,9 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import TransitionNotAllowed
 
 from casework.audit import Action, record
@@ -262,18 +264,22 @@ def run_transition(
     method = getattr(case, name)
     if not is_user_transition(method):
         raise TransitionNotAllowed(_("This step is taken by the system, not asked for."))
+    if _meta_custom(method).get("service"):
+        # Its rules live in its own service (e.g. approving aid): never taken bare.
+        raise TransitionNotAllowed(_("This step has its own form."))
     require_transition(method, by)
     if name in REASON_REQUIRED and not (kwargs.get("reason") or note).strip():
         raise ValidationError(_("Write the reason for this step."))
     if name == "reopen":
         kwargs["back_to"] = _state_before_finishing(case)
+        _refuse_second_open_application(case)
     source = case.state
     method(**kwargs)
     if case.state != source:
         case.state_changed_at = timezone.now()
     if hasattr(case, "refresh_clocks"):
         case.refresh_clocks()
-    case.save()
+    save_checked(case)
     record(
         Action.TRANSITION,
         by=by,
@@ -284,6 +290,62 @@ def run_transition(
         details={"transition": name},
     )
     return case
+
+
+def _refuse_second_open_application(case: Case) -> None:
+    """Reopening an application while the worker has another open one of its kind."""
+    if case.kind == Kind.WAGE_DISPUTE:
+        return
+    other = (
+        Case.objects.open()
+        .filter(kind=case.kind, applicant_id=case.applicant_id)
+        .exclude(pk=case.pk)
+        .first()
+    )
+    if other:
+        raise ValidationError(
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("The worker already has an open application of this kind:"),
+                other.get_absolute_url(),
+                other.number,
+            ),
+            code="open_application",
+        )
+
+
+def _meta_custom(bound_method) -> dict:
+    meta = bound_method._django_fsm
+    return next(iter(meta.transitions.values())).custom
+
+
+# What a unique constraint of the case tables means to the person who hit it:
+# (how PostgreSQL names it, how SQLite names it) -> (code, message).
+CONSTRAINT_MESSAGES = {
+    ("one_open_application_per_worker", "cases_case.kind, cases_case.applicant_id"): (
+        "open_application",
+        gettext_lazy(
+            "This worker already has an open application of this kind; finish that one first."
+        ),
+    ),
+    ("unique_card_number", "assistance_cardapplication.card_number"): (
+        "card_number",
+        gettext_lazy("That card number is already in use."),
+    ),
+}
+
+
+def save_checked(case: Case) -> None:
+    """Save; a unique rule the database holds (perhaps against a simultaneous
+    request) comes back as a message, not a server error."""
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as error:
+        for names, (code, message) in CONSTRAINT_MESSAGES.items():
+            if any(name in str(error) for name in names):
+                raise ValidationError(message, code=code) from None
+        raise
 
 
 def _state_before_finishing(case: Case) -> str:

@@ -30,6 +30,7 @@ MESSAGES = {
     "thousands_separator": _("Commas may only separate thousands, such as 3,000 or 1,200,000.50."),
     "max_decimal_places": _("Amounts have at most two decimal places (fen)."),
     "not_positive": _("The amount must be greater than zero."),
+    "negative": _("The amount may not be negative."),
     "max_value": _("The amount may not exceed ¥10,000,000.00."),
 }
 
@@ -75,7 +76,7 @@ def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
     if text.startswith("-"):
         # "-5" and "-0" alike: a sign is never right, and saying "greater than
         # zero" tells the user what to type instead.
-        raise _refuse("not_positive")
+        raise _refuse("negative" if allow_zero else "not_positive")
     if _EXPONENT.fullmatch(text):
         raise _refuse("exponent")
     match = _AMOUNT.fullmatch(text)

@@ -8,10 +8,20 @@ look like real platforms, stations and dispatch firms (all invented), and wage
 disputes in every state, among them a collective one and the 12 cases closed after
 performance whose payments add up to the newspaper's ¥197,000.
 
-Everything is written through `cases.services`, so case numbers, clocks and audit
-entries are the real ones. Dates are relative to today: cases were received over
-the past ten months or so. Only the case rows' opened and finished times are moved
-back afterwards (the services stamp "now"); audit entries are never touched.
+Then hardship aid and medical card (惠工卡) applications in every state: several
+waiting for approval in each office (one above the approval threshold with its
+first approval in, one the demo `supervisor` handles and recommended herself, so
+another supervisor must approve it), one returned for revision, one following a
+wage dispute closed with nothing recovered, family members (a child under 14 with
+a guardian's consent), and a card that runs out within 30 days, so its worker's
+page offers a renewal.
+
+Everything is written through `cases.services` and `assistance.services`, so case
+numbers, clocks, stored rules and audit entries are the real ones. Dates are
+relative to today: cases were received over the past year or so. Only the case
+rows' clocks (opened, in this state since, finished), the aid approvals' times and
+the cards' terms are moved back afterwards (the services stamp "now"); audit
+entries are never touched.
 
 The demo accounts' password is `DEMO_PASSWORD` from the environment, or
 "casework-demo". Nothing is created unless `settings.DEMO_MODE` is on, and the
@@ -1212,7 +1222,8 @@ def yuan(text: str) -> Decimal:
 class Command(BaseCommand):
     help = (
         "Fill an empty database with demo data in Chinese (offices, staff accounts, workers, "
-        "counterparties and wage disputes in every state) and print the demo logins. "
+        "counterparties, and wage disputes, hardship aid and medical card applications in "
+        "every state) and print the demo logins. "
         "The accounts' password is DEMO_PASSWORD, or 'casework-demo'. Refused unless "
         "DEMO_MODE is on and the database holds no other data; harmless to run again."
     )
