@@ -159,7 +159,7 @@ def test_a_caseworker_takes_a_riders_wage_dispute_and_closes_it(
     counterparty.get_by_label(label("a counterparty already on file")).select_option(
         label=platform_on_file.name
     )
-    counterparty.get_by_role("button", name=exactly("Save")).click()
+    counterparty.get_by_role("button", name=exactly("Add a counterparty")).click()
     expect_message(page, "Counterparty added.")
     who_and_what = page.get_by_role("region", name=exactly("Who and what"))
     expect(
@@ -173,7 +173,7 @@ def test_a_caseworker_takes_a_riders_wage_dispute_and_closes_it(
     claimed = amounts.get_by_label(label("%(name)s: amount claimed", name=rider.name))
     expect(claimed).to_have_value(re.compile(r"^9,?000(\.00)?$"))
     amounts.get_by_label(label("%(name)s: amount agreed", name=rider.name)).fill("9000")
-    amounts.get_by_role("button", name=exactly("Save")).click()
+    amounts.get_by_role("button", name=exactly("Save the amounts")).click()
     expect_message(page, "Amounts saved.")
     expect(money_totals(page)).to_contain_text(totals_pattern(9000, 9000, 0, 9000))
 
@@ -183,7 +183,7 @@ def test_a_caseworker_takes_a_riders_wage_dispute_and_closes_it(
     )
     terms.get_by_label(label("perform by")).fill(f"{today + datetime.timedelta(days=15):%Y-%m-%d}")
     terms.get_by_label(label("method of performance")).fill("分三次转账至申请人本人账户")
-    terms.get_by_role("button", name=exactly("Save")).click()
+    terms.get_by_role("button", name=exactly("Save the agreement terms")).click()
     expect_message(page, "Agreement terms saved.")
 
     agreement = open_action(page, "Record agreement")
@@ -208,7 +208,7 @@ def test_a_caseworker_takes_a_riders_wage_dispute_and_closes_it(
         payment.get_by_label(label("reference")).fill(reference)
         if n == 2:
             screenshot(page, artifacts_dir, "journey-04-payment-form")
-        payment.get_by_role("button", name=exactly("Save")).click()
+        payment.get_by_role("button", name=exactly("Record a payment")).click()
         # The totals change with every payment, so this also waits for the new page.
         expect(money_totals(page)).to_contain_text(
             totals_pattern(9000, 9000, 3000 * n, 9000 - 3000 * n)

@@ -1,0 +1,578 @@
+"""Writes the demo data from `cases.demo_data` through the services (the seed_demo command)."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from assistance import services as assistance
+from assistance.models import AidApplication, Approval, CardApplication
+from cases import services
+from cases.demo_data import (
+    ACCOUNTS,
+    AID,
+    CALL,
+    CARDS,
+    CASES,
+    CONSENT,
+    COUNTERPARTIES,
+    DISTRICTS,
+    OFFICES,
+    PLACES,
+    ROUTES,
+    WORKERS,
+    AidSpec,
+    CardSpec,
+    Spec,
+    credit_code,
+    id_number,
+    mobile,
+    payment_reference,
+    yuan,
+)
+from cases.models import (
+    FINISHED_STATES,
+    Case,
+    Counterparty,
+    LimitationEvent,
+    State,
+    WageDispute,
+    Worker,
+)
+from casework.models import District, Office, User
+
+
+class Days:
+    """The days of one application: `days(n)` is the date n days after it was received;
+    `days.reached(n)` records that it moved on day n (in order, never in the future)."""
+
+    def __init__(self, today: datetime.date, received: int, label: str):
+        self.received_on = today - datetime.timedelta(days=received)
+        self.received, self.label = received, label
+        self.last = 0  # the day it reached its present state
+
+    def __call__(self, day: int) -> datetime.date:
+        if not 0 <= day <= self.received:
+            raise ValueError(f"{self.label}: day {day} is outside 0..{self.received}")
+        return self.received_on + datetime.timedelta(days=day)
+
+    def reached(self, day: int) -> None:
+        self(day)
+        if day < self.last:
+            raise ValueError(f"{self.label}: day {day} comes before day {self.last}")
+        self.last = day
+
+
+class Seeder:
+    """Writes the demo data. Call inside one transaction."""
+
+    def __init__(self, password: str):
+        self.password = password
+        self.rng = random.Random(20260101)
+        self.now = timezone.now()
+        self.today = timezone.localdate(self.now)
+        self.tz = timezone.get_current_timezone()
+        self.workers: dict[str, Worker] = {}
+        self.counterparties: dict[str, Counterparty] = {}
+
+    def run(self) -> None:
+        self.create_offices()
+        self.create_accounts()
+        # Oldest first, so that case numbers run in the order applications came in.
+        for spec in sorted(CASES, key=lambda s: (-s.received, s.at)):
+            self.create_dispute(spec)
+        for spec in sorted(AID, key=lambda s: (-s.received, s.at)):
+            self.create_aid(spec)
+        for spec in sorted(CARDS, key=lambda s: (-s.received, s.at)):
+            self.create_card(spec)
+
+    # --- reference data and people --------------------------------------------------------
+
+    def create_offices(self) -> None:
+        self.offices: dict[str, Office] = {}
+        for key, (name, short_name, parent) in OFFICES.items():
+            self.offices[key], _ = Office.objects.get_or_create(
+                name=name,
+                defaults={"short_name": short_name, "parent": self.offices.get(parent)},
+            )
+        self.districts = {name: District.objects.get_or_create(name=name)[0] for name in DISTRICTS}
+
+    def create_accounts(self) -> None:
+        # One hash for all: the demo accounts share a password, and hashing it eight
+        # times with the production hasher takes seconds.
+        hashed = make_password(self.password)
+        groups = {group.name: group for group in Group.objects.all()}
+        for username, (full_name, role, office) in ACCOUNTS.items():
+            user = User(
+                username=username,
+                full_name=full_name,
+                email=f"{username}@demo.invalid",
+                office=self.offices[office],
+                is_staff=role is None,
+                is_superuser=role is None,
+                password=hashed,
+            )
+            user.save()
+            if role is not None:
+                user.groups.add(groups[role])
+        self.users = {user.username: user for user in User.objects.filter(username__in=ACCOUNTS)}
+
+    def worker(self, key: str, by: User, office: Office) -> Worker:
+        if key not in self.workers:
+            w = WORKERS[key]
+            member = {}
+            if w.member:
+                number, joined = w.member
+                member = {
+                    "is_member": True,
+                    "membership_number": number,
+                    "joined_on": datetime.date.fromisoformat(joined),
+                }
+            self.workers[key] = services.register_worker(
+                by=by,
+                office=office,
+                id_number=id_number(w.born, w.region, w.sex, self.rng),
+                name=w.name,
+                phone=mobile(self.rng),
+                occupation=w.occupation,
+                employer=w.employer,
+                district=self.districts[w.district],
+                residence=w.residence,
+                consent_scope=CONSENT,
+                **member,
+            )
+        return self.workers[key]
+
+    # --- dates ------------------------------------------------------------------------------
+
+    def moment(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+        """A time on `day` in China time, never later than now."""
+        at = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.tz)
+        return min(at, self.now - datetime.timedelta(minutes=1))
+
+    # --- one wage dispute -----------------------------------------------------------------------
+
+    def create_dispute(self, spec: Spec) -> None:
+        office = self.offices[spec.office]
+        opener = self.users[spec.by or spec.handler]
+        handler = self.users[spec.handler] if spec.handler else None
+        received_on = self.today - datetime.timedelta(days=spec.received)
+        received_at = self.moment(received_on, *spec.at)
+        finished_on = (
+            self.today - datetime.timedelta(days=spec.finished)
+            if spec.finished is not None
+            else None
+        )
+        last_day = ((finished_on or self.today) - received_on).days
+
+        def on(day: int) -> datetime.date:
+            if not 0 <= day <= last_day:
+                raise ValueError(f"{spec.matters}: day {day} is outside 0..{last_day}")
+            return received_on + datetime.timedelta(days=day)
+
+        def relative(pair):
+            if pair is None:
+                return None, None
+            start, end = pair
+            return (
+                received_on + datetime.timedelta(days=start),
+                received_on + datetime.timedelta(days=end) if end is not None else None,
+            )
+
+        if (finished_on is not None) != (spec.state in FINISHED_STATES):
+            raise ValueError(f"{spec.matters}: a finished date goes with a finished state")
+
+        period_from, period_to = relative(spec.worked)
+        unpaid_from, unpaid_to = relative(spec.unpaid)
+        claims = [(self.worker(key, opener, office), yuan(amount)) for key, amount in spec.workers]
+        known = [
+            (self.counterparties[k], COUNTERPARTIES[k].type)
+            for k in spec.cps
+            if k in self.counterparties
+        ]
+        dispute = services.open_wage_dispute(
+            by=opener,
+            office=office,
+            claims=claims,
+            counterparties=known,
+            priority=spec.priority,
+            matters=spec.matters,
+            reasons=spec.reasons,
+            received_at=received_at,
+            channel=spec.channel,
+            relationship=spec.relationship,
+            period_from=period_from,
+            period_to=period_to,
+            unpaid_from=unpaid_from,
+            unpaid_to=unpaid_to,
+        )
+        if handler is None:
+            missing = [k for k in spec.cps if k not in self.counterparties]
+            if missing:
+                raise ValueError(f"{spec.matters}: counterparties {missing} are not known yet")
+        else:
+            dispute = self.take(dispute, spec, handler, office)
+            for key in spec.cps:
+                if key not in self.counterparties:
+                    dispute = self.link_new_counterparty(dispute, key, handler)
+            self.record_timeline(dispute, spec, handler, on, received_at)
+            dispute = self.walk(dispute, spec, handler, office, on)
+
+        Case.objects.filter(pk=dispute.pk).update(
+            opened_at=received_at,
+            finished_at=self.moment(finished_on, 16, 30) if finished_on else None,
+        )
+
+    def take(self, dispute, spec: Spec, handler: User, office: Office):
+        if not spec.taken_by:
+            return services.take_case(case=dispute, by=handler)
+        dispute = services.take_case(case=dispute, by=self.users[spec.taken_by])
+        return services.assign_case(
+            case=dispute, to=handler, by=self.supervisor_of(office), note=spec.reassign_note
+        )
+
+    def supervisor_of(self, office: Office) -> User:
+        for user in self.users.values():
+            if user.is_supervisor and user.office_id == office.pk:
+                return user
+        return self.users["citysupervisor"]
+
+    def link_new_counterparty(self, dispute, key: str, handler: User):
+        cp = COUNTERPARTIES[key]
+        link = services.add_counterparty(
+            case=dispute,
+            by=handler,
+            role=cp.type,
+            name=cp.name,
+            type=cp.type,
+            credit_code=credit_code(cp.code_prefix, self.rng) if cp.code_prefix else "",
+            contact_person=cp.contact_person,
+            phone=cp.phone,
+            address=cp.address,
+        )
+        self.counterparties[key] = link.counterparty
+        return dispute
+
+    def record_timeline(
+        self, dispute, spec: Spec, handler: User, on, received_at: datetime.datetime
+    ) -> None:
+        """Contacts, notes and limitation events: recorded while the case is open."""
+        contacts = spec.contacts or [
+            (
+                0,
+                CALL,
+                f"申请人{WORKERS[spec.workers[0][0]].name}",
+                "电话联系申请人，核实欠付期间和金额，请其带齐身份证、劳动合同或接单记录、"
+                "聊天记录和收入截图。",
+            )
+        ]
+        for i, (day, channel, with_whom, summary) in enumerate(contacts):
+            services.record_contact(
+                case=dispute,
+                by=handler,
+                channel=channel,
+                with_whom=with_whom,
+                # never before the application came in
+                occurred_at=max(
+                    self.moment(on(day), 10 + (i * 3) % 8, 15),
+                    min(received_at + datetime.timedelta(minutes=20 + 30 * i), self.now),
+                ),
+                summary=summary,
+            )
+        for body in spec.notes:
+            services.add_note(case=dispute, by=handler, body=body)
+        for event_type, day, note in spec.limitation:
+            services.record_limitation_event(
+                case=dispute, by=handler, type=event_type, occurred_on=on(day), note=note
+            )
+
+    def walk(self, dispute, spec: Spec, handler: User, office: Office, on):
+        def step(name: str, by: User = handler, **kwargs):
+            return services.run_transition(case=dispute, name=name, by=by, **kwargs)
+
+        if spec.state == State.DECLINED:
+            return step("decline", reason=spec.reason, note=spec.reason)
+        stop = spec.withdraw_from or spec.state
+        for name in ROUTES[spec.route]:
+            if dispute.state == stop:
+                break
+            if name == "accept":
+                dispute = step(name, note="材料齐全，属于工会调解范围，予以受理。")
+            elif name == "start_mediation":
+                dispute = step(name)
+                self.record_sessions(dispute, spec, handler, office, on)
+            elif name == "record_agreement":
+                dispute = self.record_agreement(dispute, spec, handler, on)
+            elif name == "refer":
+                forum, body, day = spec.referral
+                dispute = step(name, forum=forum, body=body, on=on(day), note=f"引导至{body}")
+            elif name == "close":
+                dispute = step(name, outcome_note=spec.close_note)
+            elif name == "close_with_shortfall":
+                dispute = step(name, by=self.supervisor_of(office), reason=spec.reason)
+            else:
+                dispute = step(name)
+        if spec.withdraw_from:
+            dispute = step("withdraw", reason=spec.reason, note=spec.reason)
+        if dispute.state != spec.state:
+            raise ValueError(f"{spec.matters}: reached {dispute.state}, not {spec.state}")
+        return dispute
+
+    def record_sessions(self, dispute, spec: Spec, handler: User, office: Office, on) -> None:
+        names = "、".join(WORKERS[key].name for key, _ in spec.workers)
+        others = "；".join(
+            f"{self.counterparties[k].name}：{self.counterparties[k].contact_person}"
+            for k in spec.cps
+        )
+        attendees = spec.attendees or f"申请人：{names}；{others}；调解员：{handler.full_name}"
+        for day, result in spec.sessions:
+            services.record_session(
+                case=dispute,
+                by=handler,
+                held_on=on(day),
+                place=PLACES[spec.office],
+                attendees=attendees,
+                result=result,
+            )
+
+    def record_agreement(self, dispute, spec: Spec, handler: User, on):
+        agreed = {key: yuan(spec.agreed.get(key, amount)) for key, amount in spec.workers}
+        links = dispute.case_workers.select_related("worker")
+        by_worker = {cw.worker_id: cw for cw in links}
+        amounts = {}
+        for key, _claimed in spec.workers:
+            cw = by_worker[self.workers[key].pk]
+            amounts[cw.pk] = (cw.amount_claimed, agreed[key])
+        services.set_amounts(case=dispute, by=handler, amounts=amounts)
+        signed_on = on(spec.signed)
+        total = sum(agreed.values(), Decimal("0"))
+        dispute = services.update_dispute(
+            case=dispute,
+            by=handler,
+            agreement_result=spec.result.format(total=f"{total:,.2f}"),
+            performance_deadline=signed_on + datetime.timedelta(days=spec.perform_days),
+            performance_method=spec.method,
+        )
+        dispute = services.run_transition(
+            case=dispute, name="record_agreement", by=handler, signed_on=signed_on
+        )
+        # The other side agreeing to pay interrupts the limitation period (R5).
+        services.record_limitation_event(
+            case=dispute,
+            by=handler,
+            type=LimitationEvent.Type.AGREED_TO_PAY,
+            occurred_on=signed_on,
+            note="对方在调解协议中同意支付",
+        )
+        referral_day = spec.referral[2] if spec.referral else None
+        for key, day, amount, method, *void in spec.payments:
+            if referral_day is not None and day >= referral_day:
+                raise ValueError(f"{spec.matters}: payment after the referral")
+            payment = services.record_payment(
+                case=dispute,
+                by=handler,
+                worker=self.workers[key],
+                paid_on=on(day),
+                amount=yuan(amount),
+                method=method,
+                reference=payment_reference(method, self.rng),
+            )
+            if void:
+                services.void_payment(payment=payment, by=handler, reason=void[0])
+        return WageDispute.objects.get(pk=dispute.pk)
+
+    # --- hardship aid and medical cards -----------------------------------------------------
+
+    def create_aid(self, spec: AidSpec) -> None:
+        office = self.offices[spec.office]
+        opener = self.users[spec.by or spec.handler]
+        worker = self.worker(spec.worker, opener, office)
+        on = Days(self.today, spec.received, f"aid for {spec.worker}")
+        source = self.finished_dispute_of(spec.source) if spec.source else None
+        application = assistance.open_aid_application(
+            by=opener,
+            office=office,
+            worker=worker,
+            circumstances=spec.circumstances.format(dispute=source.number if source else ""),
+            source_case=source,
+        )
+        if spec.handler:
+            handler = self.users[spec.handler]
+            application = services.take_case(case=application, by=handler)
+            if spec.note:
+                services.add_note(case=application, by=handler, body=spec.note)
+            application = self.walk_aid(application, spec, handler, on)
+        if application.state != spec.state:
+            raise ValueError(
+                f"aid for {spec.worker}: reached {application.state}, not {spec.state}"
+            )
+        self.backdate(application, spec, on)
+        # The approvals, and the application's approval time, happened on their days too.
+        for day, username, _comment in spec.approvals:
+            Approval.objects.filter(application=application, approver=self.users[username]).update(
+                approved_at=self.moment(on(day), 11, 0)
+            )
+        if application.approved_at:
+            last = max(day for day, _who, _comment in spec.approvals)
+            AidApplication.objects.filter(pk=application.pk).update(
+                approved_at=self.moment(on(last), 11, 0)
+            )
+
+    def walk_aid(self, application, spec: AidSpec, handler: User, on):
+        def step(name: str, by: User = handler, **kwargs):
+            return services.run_transition(case=application, name=name, by=by, **kwargs)
+
+        if spec.visit:
+            day, visitors, findings = spec.visit
+            application = step("start_assessment")
+            size, income, rigid, one_off = spec.household
+            application = assistance.save_assessment(
+                case=application,
+                by=handler,
+                visited_on=on(day),
+                visitors=visitors,
+                findings=findings,
+                household_size=size,
+                annual_income=yuan(income),
+                annual_rigid_spending=yuan(rigid),
+                one_off_costs=yuan(one_off),
+            )
+            on.reached(day)
+        if spec.recommend:
+            day, aid_type, amount, category, reason = spec.recommend
+            application = assistance.recommend_aid(
+                case=application,
+                by=handler,
+                aid_type=aid_type,
+                amount=yuan(amount),
+                category=category,
+                reason=reason,
+                difference_reason=spec.differs,
+            )
+            on.reached(day)
+        if spec.returned:
+            day, username, reason = spec.returned
+            application = step(
+                "return_for_revision", by=self.users[username], reason=reason, note=reason
+            )
+            on.reached(day)
+        if spec.rejected:
+            day, username, reason = spec.rejected
+            application = step("reject", by=self.users[username], reason=reason, note=reason)
+            on.reached(day)
+        for day, username, comment in spec.approvals:
+            application = assistance.approve_aid(
+                case=application, by=self.users[username], comment=comment
+            )
+            if application.state == State.APPROVED:
+                on.reached(day)
+        if spec.disbursed:
+            day, amount, means, receipt = spec.disbursed
+            application = assistance.disburse_aid(
+                case=application,
+                by=handler,
+                amount=yuan(amount),
+                on=on(day),
+                means=means,
+                receipt=receipt,
+            )
+            on.reached(day)
+        if spec.closed:
+            day, note = spec.closed
+            application = step("close", outcome_note=note)
+            on.reached(day)
+        if spec.withdrawn:
+            day, reason = spec.withdrawn
+            application = step("withdraw", reason=reason, note=reason)
+            on.reached(day)
+        return application
+
+    def finished_dispute_of(self, key: str) -> WageDispute:
+        """The worker's finished wage dispute, which recovered nothing."""
+        dispute = WageDispute.objects.get(applicant=self.workers[key], state__in=FINISHED_STATES)
+        if dispute.totals()["recovered"]:
+            raise ValueError(f"{dispute.number} recovered money: no aid follows from it")
+        return dispute
+
+    def create_card(self, spec: CardSpec) -> None:
+        office = self.offices[spec.office]
+        opener = self.users[spec.by or spec.handler]
+        worker = self.worker(spec.worker, opener, office)
+        on = Days(self.today, spec.received, f"card for {spec.worker}")
+        card = assistance.open_card_application(
+            by=opener,
+            office=office,
+            worker=worker,
+            family=[self.family_member(member) for member in spec.family],
+        )
+        if spec.handler:
+            handler = self.users[spec.handler]
+            card = services.take_case(case=card, by=handler)
+            for member in spec.added:
+                assistance.add_family_member(case=card, by=handler, **self.family_member(member))
+            card = self.walk_card(card, spec, handler, on)
+        if card.state != spec.state:
+            raise ValueError(f"card for {spec.worker}: reached {card.state}, not {spec.state}")
+        self.backdate(card, spec, on)
+        if spec.issued:
+            # The service issues from today; this card was issued on its own day.
+            valid_from, valid_to = assistance.card_term(card, on(spec.issued[0]))
+            CardApplication.objects.filter(pk=card.pk).update(
+                valid_from=valid_from, valid_to=valid_to
+            )
+
+    def walk_card(self, card, spec: CardSpec, handler: User, on):
+        def step(name: str, by: User = handler, **kwargs):
+            return services.run_transition(case=card, name=name, by=by, **kwargs)
+
+        if spec.verified:
+            day, notes = spec.verified
+            card = step("verify", notes=notes)
+            on.reached(day)
+        if spec.approved:
+            day, username = spec.approved
+            card = step("approve", by=self.users[username])
+            on.reached(day)
+        if spec.issued:
+            day, serial = spec.issued
+            card = assistance.issue_card(
+                case=card, by=handler, card_number=f"HGK-{on(day):%Y}-{serial:06d}"
+            )
+            on.reached(day)
+        if spec.closed:
+            day, note = spec.closed
+            card = step("close", outcome_note=note)
+            on.reached(day)
+        if spec.rejected:
+            day, username, reason = spec.rejected
+            card = step("reject", by=self.users[username], reason=reason, note=reason)
+            on.reached(day)
+        if spec.withdrawn:
+            day, reason = spec.withdrawn
+            card = step("withdraw", reason=reason, note=reason)
+            on.reached(day)
+        return card
+
+    def family_member(self, member: tuple) -> dict:
+        name, relation, born, region, sex, guardian = member
+        return {
+            "name": name,
+            "relation": relation,
+            "id_number": id_number(born, region, sex, self.rng),
+            "guardian_name": guardian,
+        }
+
+    def backdate(self, case: Case, spec, on: Days) -> None:
+        """Move the application's clocks back to the days it was received and last moved."""
+        opened_at = self.moment(on(0), *spec.at)
+        if case.is_finished:
+            changed_at = finished_at = self.moment(on(on.last), 16, 30)
+        else:
+            changed_at = max(opened_at, self.moment(on(on.last), 15, 0))
+            finished_at = None
+        Case.objects.filter(pk=case.pk).update(
+            opened_at=opened_at, state_changed_at=changed_at, finished_at=finished_at
+        )

@@ -1,0 +1,1161 @@
+"""The invented city the demo command builds: offices, accounts, workers, counterparties and the
+cases' stories."""
+
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from stdnum.cn import ric, uscc
+
+from assistance.models import AidType, Category, FamilyMember
+from cases.models import (
+    Channel,
+    Contact,
+    Counterparty,
+    Forum,
+    LimitationEvent,
+    Occupation,
+    Payment,
+    Relationship,
+    Residence,
+    State,
+)
+from casework import roles
+
+DEFAULT_PASSWORD = "casework-demo"
+PASSWORD_VARIABLE = "DEMO_PASSWORD"
+
+# --- offices, districts and the demo accounts ------------------------------------------
+
+# key: (name, short name, parent key)
+OFFICES = {
+    "city": ("随州市总工会", "市总", None),
+    "zengdu": ("曾都区总工会", "曾都区", "city"),
+    "suixian": ("随县总工会", "随县", "city"),
+    "guangshui": ("广水市总工会", "广水市", "city"),
+}
+DISTRICTS = ["曾都区", "随县", "广水市", "随州高新区"]
+
+# username: (full name, role or None for the administrator, office key)
+ACCOUNTS = {
+    "caseworker": ("陈晓燕", roles.CASEWORKER, "zengdu"),
+    "caseworker2": ("刘志强", roles.CASEWORKER, "zengdu"),
+    "caseworker3": ("黄丽娟", roles.CASEWORKER, "suixian"),
+    "supervisor": ("王建华", roles.SUPERVISOR, "zengdu"),
+    "supervisor2": ("李敏", roles.SUPERVISOR, "zengdu"),
+    "citysupervisor": ("张国栋", roles.SUPERVISOR, "city"),
+    "auditor": ("周慧", roles.AUDITOR, "city"),
+    "admin": ("赵磊", None, "city"),
+}
+DEMO_USERNAMES = tuple(ACCOUNTS)
+
+# Where mediation sessions are held, by office.
+PLACES = {
+    "city": "随州市总工会职工服务中心调解室",
+    "zengdu": "曾都区总工会职工法律服务站调解室",
+    "suixian": "随县总工会劳动争议调解室",
+    "guangshui": "广水市总工会职工服务中心",
+}
+
+CONSENT = (
+    "同意工会为办理本案收集、使用本人个人信息（含身份证号、联系方式、收入情况），"
+    "仅用于调解、法律援助和帮扶工作。"
+)
+
+# --- workers --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class W:
+    name: str
+    sex: str  # "M" or "F": the ID number's 17th digit is odd for men
+    born: str  # YYYYMMDD
+    region: str  # the ID number's place code: 421303 曾都区, 421321 随县, 421381 广水市
+    occupation: str
+    employer: str
+    district: str
+    residence: str = Residence.URBAN
+    member: tuple[str, str] | None = None  # (membership number, date joined)
+
+
+RIDER, COURIER, TRUCK, RIDE_HAILING, DOMESTIC, CARE, OTHER = (
+    Occupation.RIDER,
+    Occupation.COURIER,
+    Occupation.TRUCK_DRIVER,
+    Occupation.RIDE_HAILING_DRIVER,
+    Occupation.DOMESTIC_WORKER,
+    Occupation.CARE_WORKER,
+    Occupation.OTHER,
+)
+RURAL = Residence.RURAL
+URBAN = Residence.URBAN
+# The city federation's mass joining ceremony (463 workers joined that day).
+MASS_JOINING = "2025-07-18"
+SHANDIAN_RIDER = "速达外卖·闪电骑士配送服务部"
+FEICHI_RIDER = "速达外卖·飞驰配送站"
+
+# fmt: off
+WORKERS = {
+    # food-delivery riders; r01-r10 act together in the collective case
+    "r01": W("张伟", "M", "19900314", "421303", RIDER, SHANDIAN_RIDER, "曾都区", URBAN,
+             ("4213202500463", MASS_JOINING)),
+    "r02": W("李堃", "M", "19950722", "421321", RIDER, SHANDIAN_RIDER, "随县", RURAL),
+    "r03": W("王浩然", "M", "20010209", "421303", RIDER, SHANDIAN_RIDER, "曾都区"),
+    "r04": W("刘洋", "M", "19880917", "421381", RIDER, SHANDIAN_RIDER, "广水市", RURAL),
+    "r05": W("陈俊杰", "M", "19971105", "421303", RIDER, SHANDIAN_RIDER, "随州高新区", URBAN,
+             ("4213202500471", MASS_JOINING)),
+    "r06": W("杨帆", "M", "19930426", "421303", RIDER, SHANDIAN_RIDER, "曾都区"),
+    "r07": W("黄志勇", "M", "19850630", "421321", RIDER, SHANDIAN_RIDER, "随县", RURAL),
+    "r08": W("周鹏", "M", "19991218", "421303", RIDER, SHANDIAN_RIDER, "曾都区"),
+    "r09": W("吴昊", "M", "20020803", "421303", RIDER, SHANDIAN_RIDER, "随州高新区"),
+    "r10": W("徐海涛", "M", "19870112", "421381", RIDER, SHANDIAN_RIDER, "广水市", RURAL),
+    "r11": W("宋喆", "M", "19940528", "421303", RIDER, FEICHI_RIDER, "曾都区", URBAN,
+             ("4213202400318", "2024-04-26")),
+    "r12": W("孙亮", "M", "19920815", "421303", RIDER, SHANDIAN_RIDER, "随州高新区"),
+    "r13": W("朱小龙", "M", "19981001", "421321", RIDER, FEICHI_RIDER, "随县", RURAL),
+    "r14": W("胡斌", "M", "19910307", "421303", RIDER, FEICHI_RIDER, "曾都区"),
+    "r15": W("郭凯", "M", "20030116", "421303", RIDER, FEICHI_RIDER, "曾都区"),
+    "r16": W("何家乐", "M", "20000624", "421303", RIDER, FEICHI_RIDER, "随州高新区"),
+    # couriers
+    "c1": W("罗文斌", "M", "19890219", "421303", COURIER, "随州快捷物流有限公司", "曾都区", URBAN,
+            ("4213202300094", "2023-09-15")),
+    "c2": W("郑凯文", "M", "19960911", "421381", COURIER, "广水市通达速递服务部", "广水市"),
+    "c3": W("梁振宇", "M", "19930704", "421321", COURIER, "随县安居快递服务部", "随县", RURAL),
+    "c4": W("谢天宇", "M", "19970330", "421303", COURIER, "随州市曾都区顺心快递驿站", "曾都区"),
+    "c5": W("韩冬", "M", "19860108", "421381", COURIER, "广水市通达速递服务部", "广水市", RURAL),
+    "c6": W("邓玥", "F", "19980506", "421303", COURIER, "随州快捷物流有限公司", "曾都区"),
+    # truck drivers
+    "t1": W("唐建国", "M", "19720815", "421303", TRUCK, "随州市兴达汽车运输有限公司", "曾都区",
+            RURAL, ("4213202400127", "2024-03-08")),
+    "t2": W("冯志刚", "M", "19760403", "421381", TRUCK, "广水市鑫路物流有限公司", "广水市", RURAL,
+            ("4213202500502", MASS_JOINING)),
+    "t3": W("于海洋", "M", "19820927", "421303", TRUCK, "顺途同城货运（自有车辆）", "曾都区"),
+    "t4": W("董明", "M", "19790611", "421321", TRUCK, "顺途同城货运（自有车辆）", "随县", RURAL),
+    "t5": W("程鑫", "M", "19840213", "421321", TRUCK, "随州市兴达汽车运输有限公司", "随县", RURAL),
+    "t6": W("曹阳", "M", "19811120", "421381", TRUCK, "广水市鑫路物流有限公司", "广水市"),
+    # ride-hailing drivers
+    "h1": W("袁野", "M", "19870722", "421303", RIDE_HAILING, "畅行出行·畅达汽车租赁", "曾都区",
+            URBAN, ("4213202500488", MASS_JOINING)),
+    "h2": W("魏堃", "M", "19900108", "421303", RIDE_HAILING, "畅行出行", "随州高新区"),
+    "h3": W("许文博", "M", "19830509", "421303", RIDE_HAILING, "畅行出行", "曾都区"),
+    "h4": W("傅晓东", "M", "19781226", "421303", RIDE_HAILING, "畅行出行·畅达汽车租赁", "曾都区"),
+    "h5": W("丁燊", "M", "19920317", "421303", RIDE_HAILING, "畅行出行", "随州高新区"),
+    # domestic workers
+    "d1": W("沈桂兰", "F", "19690412", "421321", DOMESTIC, "随州安心家政服务有限公司", "曾都区",
+            URBAN, ("4213202400266", "2024-05-17")),
+    "d2": W("彭秀梅", "F", "19730825", "421321", DOMESTIC, "个人雇主（家庭）", "随县", RURAL),
+    "d3": W("吕春燕", "F", "19750219", "421303", DOMESTIC, "随州安心家政服务有限公司", "曾都区"),
+    "d4": W("卢淑珍", "F", "19680930", "421321", DOMESTIC, "随州安心家政服务有限公司", "随县",
+            RURAL),
+    "d5": W("蒋婷", "F", "19890614", "421303", DOMESTIC, "随州安心家政服务有限公司", "曾都区"),
+    # care workers
+    "k1": W("曾凡英", "F", "19710507", "421303", CARE, "随州市颐康护理服务有限公司", "曾都区",
+            URBAN, ("4213202300155", "2023-11-03")),
+    "k2": W("蔡文静", "F", "19770128", "421321", CARE, "随县康乐养老服务中心", "随县", RURAL,
+            ("4213202500517", MASS_JOINING)),
+    "k3": W("苏丽", "F", "19800803", "421381", CARE, "随州市恒信人力资源服务有限公司", "广水市"),
+    "k4": W("贾明玥", "F", "19850919", "421303", CARE, "随州市颐康护理服务有限公司", "曾都区"),
+    "k5": W("潘爱华", "F", "19740311", "421303", CARE, "随州市颐康护理服务有限公司", "曾都区"),
+    # other new forms of work: a designated driver, live-streaming sellers
+    "o1": W("田志军", "M", "19880405", "421321", OTHER, "安途代驾（代驾司机）", "随县", URBAN,
+            ("4213202500530", MASS_JOINING)),
+    "o2": W("付雨欣", "F", "20011012", "421321", OTHER, "优品电商服务部（直播带货）", "随县",
+            RURAL),
+    "o3": W("高翔", "M", "19950119", "421321", OTHER, "优品电商服务部（直播带货）", "随县", RURAL),
+}
+# fmt: on
+
+# --- counterparties (invented) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CP:
+    name: str
+    type: str
+    code_prefix: str  # registration authority, entity type and place code; "" for none
+    contact_person: str
+    phone: str
+    address: str
+
+
+PLATFORM, STATION, DISPATCH, EMPLOYER, HOUSEHOLD = (
+    Counterparty.Type.PLATFORM,
+    Counterparty.Type.STATION,
+    Counterparty.Type.DISPATCH,
+    Counterparty.Type.EMPLOYER,
+    Counterparty.Type.HOUSEHOLD,
+)
+
+# Credit code prefixes: 91 an enterprise, 92 an individual business, 52 a private
+# non-enterprise unit; then the place code (420xxx Wuhan, 4213xx Suizhou).
+# fmt: off
+COUNTERPARTIES = {
+    "suda": CP("速达外卖平台（武汉速达信息技术有限公司）", PLATFORM, "91420106", "钱立新",
+               "027-87316520", "武汉市武昌区中北路166号速达大厦"),
+    "feichi": CP("随州市曾都区飞驰配送站", STATION, "92421303", "杜建军",
+                 "13872891306", "随州市曾都区烈山大道108号"),
+    "shandian": CP("随州市曾都区闪电骑士配送服务部", STATION, "92421303", "严俊",
+                   "15972450873", "随州市曾都区舜井大道32号"),
+    "zhonglian": CP("湖北众联劳务派遣有限公司", DISPATCH, "91420102", "方芳",
+                    "027-85562107", "武汉市江岸区建设大道725号"),
+    "hengxin": CP("随州市恒信人力资源服务有限公司", DISPATCH, "91421303", "石海峰",
+                  "0722-3286517", "随州市曾都区交通大道1208号"),
+    "shuntu": CP("顺途同城货运平台（湖北顺途供应链科技有限公司）", PLATFORM, "91420111", "邹凯",
+                 "027-59713380", "武汉市洪山区珞喻路889号"),
+    "xingda": CP("随州市兴达汽车运输有限公司", EMPLOYER, "91421303", "邵永福",
+                 "0722-3519826", "随州市曾都区季梁大道56号"),
+    "xinlu": CP("广水市鑫路物流有限公司", EMPLOYER, "91421381", "秦德胜",
+                "0722-6238174", "广水市应山街道永阳大道219号"),
+    "kuaijie": CP("随州快捷物流有限公司", EMPLOYER, "91421303", "孟晓峰",
+                  "0722-3871205", "随州市曾都区解放路77号"),
+    "tongda": CP("广水市通达速递服务部", STATION, "92421381", "夏志华",
+                 "13997861024", "广水市广水街道中华路45号"),
+    "anju": CP("随县安居快递服务部", STATION, "92421321", "任光明",
+               "18972316658", "随县厉山镇神农大道12号"),
+    "shunxin": CP("随州市曾都区顺心快递驿站", STATION, "92421303", "陆小波",
+                  "15307223964", "随州市曾都区青年路6号"),
+    "changxing": CP("畅行出行（湖北畅行网约车科技有限公司）", PLATFORM, "91420103", "姚静",
+                    "027-82619935", "武汉市江汉区新华路218号"),
+    "changda": CP("随州市畅达汽车租赁有限公司", EMPLOYER, "91421303", "江涛",
+                  "0722-3302718", "随州市曾都区汉东路258号"),
+    "anxin": CP("随州安心家政服务有限公司", EMPLOYER, "91421303", "崔美华",
+                "0722-3655109", "随州市曾都区沿河大道88号"),
+    "yikang": CP("随州市颐康护理服务有限公司", EMPLOYER, "91421303", "叶红",
+                 "0722-3418620", "随州市曾都区文帝大道99号"),
+    "kangle": CP("随县康乐养老服务中心", EMPLOYER, "52421321", "向德明",
+                 "0722-4112369", "随县厉山镇炎帝大道3号"),
+    "antu": CP("安途代驾平台（湖北安途信息科技有限公司）", PLATFORM, "91420100", "薛文",
+               "027-86752231", "武汉市东湖新技术开发区光谷大道77号"),
+    "youpin": CP("随县漳潭镇优品电商服务部", EMPLOYER, "92421321", "黎春花",
+                  "13451017782", "随县漳潭镇漳潭街28号"),
+    "liu_household": CP("刘某（雇主家庭，随县厉山镇）", HOUSEHOLD, "", "刘某",
+                        "13098276451", "随县厉山镇"),
+}
+# fmt: on
+
+# --- wage disputes ---------------------------------------------------------------------
+
+BANK, WECHAT, ALIPAY, CASH = (
+    Payment.Method.BANK,
+    Payment.Method.WECHAT,
+    Payment.Method.ALIPAY,
+    Payment.Method.CASH,
+)
+CALL, VISIT, MESSAGE = Contact.Channel.CALL, Contact.Channel.VISIT, Contact.Channel.MESSAGE
+LABOUR, NOT_FULLY, CIVIL = Relationship.LABOUR, Relationship.NOT_FULLY, Relationship.CIVIL
+STATION_IN, HOTLINE, WALK_IN = Channel.STATION, Channel.HOTLINE, Channel.WALK_IN
+
+# The steps each road takes from intake, in order; a dispute walks its road until it
+# reaches its state (or the state it is withdrawn from).
+ROUTES = {
+    "performed": [
+        "accept", "investigate", "start_mediation", "record_agreement", "mark_performed", "close",
+    ],
+    "failed": ["accept", "investigate", "start_mediation", "mark_failed", "refer", "close"],
+    "not_performed": [
+        "accept", "investigate", "start_mediation", "record_agreement", "refer", "close",
+    ],
+    "shortfall": [
+        "accept", "investigate", "start_mediation", "record_agreement", "close_with_shortfall",
+    ],
+}  # fmt: skip
+
+
+@dataclass
+class Spec:
+    """One wage dispute. `received` and `finished` count days back from today; every
+    other day (contacts, sessions, signing, payments, referral) counts days from the
+    day the application was received."""
+
+    office: str
+    handler: str | None  # who takes and works it; None: still in the intake queue
+    workers: list[tuple[str, str]]  # (worker key, amount claimed)
+    cps: list[str]  # counterparty keys in chain order; each plays its own type
+    relationship: str
+    channel: str
+    matters: str
+    reasons: str
+    received: int
+    state: str
+    by: str = ""  # who recorded the application (default: the handler)
+    at: tuple[int, int] = (9, 30)  # time of day it was received
+    worked: tuple[int, int | None] | None = None  # (from, until or None: still working)
+    unpaid: tuple[int, int] | None = None
+    priority: str = "normal"
+    route: str = "performed"
+    withdraw_from: str = ""
+    reason: str = ""  # for declining, withdrawing or closing with a shortfall
+    finished: int | None = None
+    taken_by: str = ""  # took it first; a supervisor then reassigned it to the handler
+    reassign_note: str = ""
+    contacts: list[tuple[int, str, str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sessions: list[tuple[int, str]] = field(default_factory=list)
+    attendees: str = ""
+    agreed: dict[str, str] = field(default_factory=dict)  # default: what was claimed
+    signed: int = 12
+    perform_days: int = 30
+    result: str = ""
+    method: str = "银行转账至申请人本人账户"
+    payments: list[tuple] = field(default_factory=list)  # (worker, day, amount, method[, void])
+    referral: tuple[str, str, int] | None = None  # (forum, body, day)
+    close_note: str = ""
+    limitation: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+# The collective case (DOMAIN.md R9): ten riders against the station that closed.
+COLLECTIVE_CLAIMS = [
+    ("r01", "7850.00"), ("r02", "6420.00"), ("r03", "9130.00"), ("r04", "5260.00"),
+    ("r05", "8740.00"), ("r06", "6980.00"), ("r07", "7310.00"), ("r08", "5890.00"),
+    ("r09", "8160.00"), ("r10", "6540.00"),
+]  # fmt: skip
+COLLECTIVE_PAID_IN_FULL = {"r03", "r06", "r09"}
+
+
+def _collective_payments() -> list[tuple]:
+    """Half to everyone on day 22; three riders already had the rest on day 33."""
+    payments = []
+    for i, (key, amount) in enumerate(COLLECTIVE_CLAIMS):
+        half = Decimal(amount) / 2
+        payments.append((key, 22, str(half), WECHAT if i % 3 else BANK))
+        if key in COLLECTIVE_PAID_IN_FULL:
+            payments.append((key, 33, str(Decimal(amount) - half), WECHAT))
+    return payments
+
+
+# fmt: off
+CASES = [
+    # --- closed after the agreement was performed: the newspaper's 12 workers ------------
+    Spec(
+        "zengdu", "caseworker", [("t1", "31200.00")], ["xingda"], LABOUR, WALK_IN,
+        matters="追索拖欠的运费提成及出车补助共计31,200元",
+        reasons="申请人受雇于随州市兴达汽车运输有限公司驾驶重型半挂车，按趟计发运费提成。"
+        "公司以回款困难为由，连续4个月未结算提成和出车补助。申请人已于上月离职，多次催要未果。",
+        received=158, finished=118, state=State.CLOSED, worked=(-820, -12), unpaid=(-135, -12),
+        contacts=[
+            (1, CALL, "兴达运输公司财务 孟会计",
+             "核对申请人出车记录和提成台账。公司承认欠付，但对押车补助天数有异议。"),
+            (6, VISIT, "兴达运输公司负责人 邵永福",
+             "到公司走访，调取派车单和GPS轨迹记录。公司同意参加调解。"),
+        ],
+        notes=["申请人提供派车单照片46张、微信聊天记录和运单截图，已整理成证据目录。"],
+        sessions=[(9, "双方对提成金额无争议；押车补助按实际天数核减2,636.50元。"
+                      "公司同意分两期支付28,563.50元。")],
+        agreed={"t1": "28563.50"}, signed=10, perform_days=30,
+        result="随州市兴达汽车运输有限公司向申请人唐建国支付拖欠的运费提成及出车补助共计"
+        "人民币28,563.50元，分两期支付：协议签订后15日内支付15,000元，余款13,563.50元于"
+        "30日内付清。双方再无其他劳动报酬争议。",
+        payments=[("t1", 20, "15000.00", BANK), ("t1", 38, "13563.50", BANK)],
+        close_note="协议已全部履行，申请人确认收到全部款项。",
+    ),
+    Spec(
+        "zengdu", "caseworker", [("r11", "10436.50")], ["suda", "feichi", "zhonglian"],
+        NOT_FULLY, STATION_IN,
+        matters="追索欠付的3个月配送费，要求退还装备押金",
+        reasons="申请人经湖北众联劳务派遣有限公司安排，在飞驰配送站从事速达外卖配送。"
+        "站点以“考核未达标”为由连续3个月未足额结算配送费，离站时装备押金600元也未退还。",
+        received=34, finished=6, state=State.CLOSED, at=(15, 10), worked=(-400, -9),
+        unpaid=(-98, -9),
+        contacts=[
+            (0, VISIT, "申请人宋喆",
+             "在汉东路工会驿站接待申请人，登记申请，指导其导出骑手App收入明细。"),
+            (2, CALL, "飞驰配送站负责人 杜建军", "告知工会已受理调解申请，对方同意提供结算明细。"),
+        ],
+        sessions=[(8, "站点负责人认可欠付事实，主张扣除超时罚款600元，申请人认可；"
+                      "平台区域经理到场，表示将督促站点结算。")],
+        agreed={"r11": "9836.50"}, signed=12, perform_days=7,
+        result="飞驰配送站向申请人宋喆支付欠付配送费9,236.50元并退还装备押金600元，合计"
+        "人民币9,836.50元，于协议签订后7日内一次性付清；速达外卖平台督促站点履行。",
+        method="微信转账至申请人本人账户",
+        payments=[("r11", 19, "9836.50", WECHAT)],
+        close_note="款项已一次性付清，申请人签字确认。",
+    ),
+    Spec(
+        "zengdu", "caseworker", [("c1", "16800.00")], ["kuaijie"], LABOUR, WALK_IN,
+        matters="追索拖欠的2个月工资及派件提成，要求退还无依据扣除的罚款",
+        reasons="申请人在随州快捷物流有限公司从事快递收派工作，月工资由底薪加派件提成构成。"
+        "公司经营困难，拖欠2个月工资，另以客户投诉为由扣款1,800元，无任何书面依据。",
+        received=97, finished=22, state=State.CLOSED, at=(10, 5), worked=(-1100, None),
+        unpaid=(-70, -10),
+        contacts=[
+            (1, CALL, "随州快捷物流有限公司 孟晓峰",
+             "公司承认欠薪，称资金周转困难，希望分期支付。"),
+            (30, MESSAGE, "申请人罗文斌", "短信提醒申请人第一期款项已到账，请核对金额。"),
+        ],
+        sessions=[
+            (7, "公司承认欠薪，请求分期；罚款部分公司无法提供依据，同意不予扣除。"),
+            (11, "双方确认金额15,000元，分三期每月支付5,000元。"),
+        ],
+        agreed={"c1": "15000.00"}, signed=13, perform_days=60,
+        result="随州快捷物流有限公司向申请人罗文斌支付拖欠工资及派件提成共计人民币15,000元，"
+        "分三期支付，每期5,000元，最后一期于协议签订后60日内付清。",
+        payments=[
+            ("c1", 25, "5000.00", BANK),
+            ("c1", 25, "5000.00", BANK, "同一笔转账重复录入，作废。"),
+            ("c1", 50, "5000.00", BANK),
+            ("c1", 72, "5000.00", BANK),
+        ],
+        close_note="三期款项均已按时到账，协议履行完毕。",
+    ),
+    Spec(
+        "zengdu", "caseworker", [("r12", "6500.00")], ["suda", "shandian"], NOT_FULLY, HOTLINE,
+        matters="要求退还骑手押金并补发被扣的当月配送费",
+        reasons="申请人在闪电骑士配送服务部跑单8个月，入职时缴纳押金2,000元。离职时服务部以"
+        "“未提前一个月申请”为由拒退押金，并扣发当月配送费4,500元。",
+        received=97, finished=77, state=State.CLOSED, at=(16, 40), worked=(-250, -3),
+        unpaid=(-33, -3),
+        sessions=[(6, "服务部同意退还押金并补发配送费，双方达成一致。")],
+        signed=7, perform_days=10,
+        result="闪电骑士配送服务部退还申请人孙亮押金2,000元，补发配送费4,500元，合计人民币"
+        "6,500元，于协议签订后10日内付清。",
+        method="支付宝转账",
+        payments=[("r12", 15, "6500.00", ALIPAY)],
+        close_note="押金和配送费已全部退还。",
+    ),
+    Spec(
+        "zengdu", "caseworker2", [("h1", "24000.00")], ["changxing", "changda"], CIVIL, WALK_IN,
+        matters="要求退还车辆租赁押金并结算未付的平台流水分成",
+        reasons="申请人与随州市畅达汽车租赁有限公司签订“以租代购”合同，在畅行出行平台从事"
+        "网约车服务，流水由租赁公司代收后按月分成。解约后公司扣留押金10,000元及最后两个月"
+        "的流水分成14,000元。",
+        received=87, finished=52, state=State.CLOSED, at=(14, 20), worked=(-540, -6),
+        unpaid=(-66, -6),
+        sessions=[(8, "租赁公司主张扣除车辆维修费；经核对维修单据，双方同意扣除2,600元。")],
+        agreed={"h1": "21400.00"}, signed=10, perform_days=20,
+        result="随州市畅达汽车租赁有限公司退还申请人袁野押金及流水分成合计人民币21,400元"
+        "（已扣除双方确认的车辆维修费2,600元），分两期于协议签订后20日内付清。",
+        payments=[("h1", 16, "10000.00", BANK), ("h1", 29, "11400.00", BANK)],
+        close_note="两期款项均已到账，协议履行完毕。",
+    ),
+    Spec(
+        "zengdu", "caseworker2", [("d1", "12000.00")], ["anxin"], LABOUR, STATION_IN,
+        matters="追索拖欠的4个月工资",
+        reasons="申请人与随州安心家政服务有限公司签订劳动合同，由公司派往客户家中做住家保姆，"
+        "月工资3,000元由公司发放。公司称客户未付服务费，拖欠申请人4个月工资。",
+        received=71, finished=31, state=State.CLOSED, at=(9, 50), worked=(-700, -5),
+        unpaid=(-125, -5),
+        notes=["申请人年龄较大，不常用智能手机，联系时请直接打电话，不要只发短信。"],
+        sessions=[(7, "公司承认欠付，同意分两期支付。")],
+        signed=9, perform_days=25,
+        result="随州安心家政服务有限公司向申请人沈桂兰支付拖欠工资人民币12,000元，分两期支付，"
+        "每期6,000元，于协议签订后25日内付清。",
+        method="微信转账至申请人本人账户",
+        payments=[("d1", 18, "6000.00", WECHAT), ("d1", 33, "6000.00", WECHAT)],
+        close_note="工资已全部付清。",
+    ),
+    Spec(
+        "zengdu", "caseworker2", [("k1", "21000.00")], ["yikang", "hengxin"], LABOUR, WALK_IN,
+        matters="追索拖欠的3个月工资及春节期间加班费",
+        reasons="申请人由随州市恒信人力资源服务有限公司派遣至随州市颐康护理服务有限公司从事"
+        "医院陪护，实行24小时陪护排班。用工单位拖欠3个月工资及春节期间加班费，派遣公司与"
+        "用工单位相互推诿。",
+        received=235, finished=165, state=State.CLOSED, at=(10, 30), worked=(-900, -20),
+        unpaid=(-110, -20),
+        sessions=[
+            (9, "用工单位与派遣公司均到场；同意由用工单位支付，派遣公司承担连带责任。"),
+            (13, "加班费按陪护记录核定，三方确认18,300元。"),
+        ],
+        agreed={"k1": "18300.00"}, signed=14, perform_days=50,
+        result="随州市颐康护理服务有限公司向申请人曾凡英支付拖欠工资及加班费共计人民币"
+        "18,300元，分三期支付，每期6,100元，于协议签订后50日内付清；随州市恒信人力资源服务"
+        "有限公司对上述款项承担连带责任。",
+        payments=[("k1", 25, "6100.00", BANK), ("k1", 45, "6100.00", BANK),
+                  ("k1", 63, "6100.00", BANK)],
+        close_note="三期款项均已付清。",
+    ),
+    Spec(
+        "zengdu", "caseworker", [("r13", "7163.50")], ["suda", "feichi"], NOT_FULLY, STATION_IN,
+        matters="追索欠付的2个月配送费",
+        reasons="申请人在飞驰配送站跑单，按单计酬。站点以“系统结算延迟”为由两个月未付配送费，"
+        "申请人提供了速达骑手App的收入明细截图。",
+        received=34, finished=13, state=State.CLOSED, at=(11, 15), worked=(-200, None),
+        unpaid=(-64, -4),
+        sessions=[(7, "按App收入明细核对单量，站点确认欠付7,163.50元，同意一周内付清。")],
+        signed=9, perform_days=7,
+        result="飞驰配送站向申请人朱小龙支付欠付配送费人民币7,163.50元，于协议签订后7日内付清。",
+        method="微信转账至申请人本人账户",
+        payments=[("r13", 14, "7163.50", WECHAT)],
+        close_note="配送费已付清。",
+    ),
+    Spec(
+        "guangshui", "citysupervisor", [("t2", "42000.00")], ["xinlu"], LABOUR, HOTLINE,
+        matters="要求支付工伤医疗费及停工留薪期工资",
+        reasons="申请人为广水市鑫路物流有限公司货车司机，在装卸货物时从车厢摔下致腰椎骨折，"
+        "住院治疗花费医疗费3万余元，均由申请人垫付。公司未为申请人缴纳工伤保险，拒绝承担"
+        "医疗费。",
+        received=114, finished=64, state=State.CLOSED, at=(8, 45), priority="urgent",
+        worked=(-1300, None), unpaid=(-60, -1),
+        contacts=[
+            (0, CALL, "申请人冯志刚",
+             "12351职工服务热线转来求助，申请人仍在住院，约定由其妻子代交材料。"),
+            (3, VISIT, "广水市鑫路物流有限公司 秦德胜",
+             "到公司了解事故经过，公司承认事故发生在工作中。"),
+        ],
+        notes=["已建议申请人同时申请工伤认定；公司未缴纳工伤保险，已告知其应承担的法律责任。"],
+        sessions=[
+            (10, "公司承认事故发生在工作中，但对停工留薪期工资计算有异议。"),
+            (14, "双方同意按35,000元一次性解决医疗费及停工期间工资，分两期支付。"),
+        ],
+        agreed={"t2": "35000.00"}, signed=15, perform_days=30,
+        result="广水市鑫路物流有限公司向申请人冯志刚支付工伤医疗费及停工留薪期工资共计人民币"
+        "35,000元：协议签订后7日内支付20,000元，余款15,000元于30日内付清。",
+        payments=[("t2", 22, "20000.00", BANK), ("t2", 44, "15000.00", BANK)],
+        close_note="医疗费及停工期间工资已全部支付。",
+    ),
+    Spec(
+        "guangshui", "citysupervisor", [("c2", "11600.00")], ["tongda"], LABOUR, HOTLINE,
+        matters="追索拖欠的2个月工资，要求退还工装和电动车押金",
+        reasons="申请人在广水市通达速递服务部从事快递派送，月工资约4,500元。服务部拖欠2个月"
+        "工资，离职时扣留工装押金和电动车押金共2,600元。",
+        received=255, finished=230, state=State.CLOSED, at=(15, 0), worked=(-480, -7),
+        unpaid=(-67, -7),
+        sessions=[(6, "服务部负责人到场，承认欠付，同意一次性付清。")],
+        signed=8, perform_days=14,
+        result="广水市通达速递服务部向申请人郑凯文支付拖欠工资9,000元并退还押金2,600元，合计"
+        "人民币11,600元，于协议签订后14日内一次性付清。",
+        payments=[("c2", 18, "11600.00", BANK)],
+        close_note="款项已一次性付清。",
+    ),
+    Spec(
+        "suixian", "caseworker3", [("k2", "18000.00")], ["kangle"], LABOUR, WALK_IN,
+        matters="追索拖欠的5个月护理员工资",
+        reasons="申请人在随县康乐养老服务中心担任护理员，负责失能老人日常照护，月工资3,600元。"
+        "中心以民政补贴未到位为由拖欠5个月工资。",
+        received=85, finished=40, state=State.CLOSED, at=(9, 10), worked=(-1500, -2),
+        unpaid=(-152, -2),
+        sessions=[(8, "中心负责人承认欠薪，提出扣除申请人请假期间工资1,200元，申请人认可。")],
+        agreed={"k2": "16800.00"}, signed=11, perform_days=30,
+        result="随县康乐养老服务中心向申请人蔡文静支付拖欠工资共计人民币16,800元，分两期支付，"
+        "每期8,400元，于协议签订后30日内付清。",
+        payments=[("k2", 20, "8400.00", BANK), ("k2", 40, "8400.00", BANK)],
+        close_note="工资已分两期付清。",
+    ),
+    Spec(
+        "suixian", "caseworker3", [("o1", "14836.50")], ["antu"], CIVIL, HOTLINE,
+        matters="要求平台解冻账户余额并退还服务保证金",
+        reasons="申请人在安途代驾平台从事代驾服务，平台以“疑似刷单”为由冻结其账户，账户内"
+        "未提现收入12,836.50元及服务保证金2,000元无法提取。申请人提供了全部订单记录，否认"
+        "刷单。",
+        received=315, finished=285, state=State.CLOSED, at=(20, 5), unpaid=(-45, -2),
+        sessions=[(7, "平台法务远程参加，经核查订单轨迹未发现刷单，同意解冻并退还保证金。")],
+        signed=10, perform_days=15,
+        result="安途代驾平台（湖北安途信息科技有限公司）向申请人田志军支付账户余额12,836.50元"
+        "并退还服务保证金2,000元，合计人民币14,836.50元，于协议签订后15日内付清。",
+        payments=[("o1", 21, "14836.50", BANK)],
+        close_note="平台已解冻账户并退还保证金，款项全部到账。",
+    ),
+    # --- closed after a referral, and with a shortfall: no money passed through us -------
+    Spec(
+        "zengdu", "caseworker2", [("r11", "23600.00")], ["suda", "feichi", "zhonglian"],
+        NOT_FULLY, WALK_IN, priority="high",
+        matters="要求支付送餐途中受伤的医疗费及误工费",
+        reasons="申请人送餐途中被机动车撞伤，住院12天。站点称申请人是派遣公司员工，派遣公司"
+        "称申请人是平台“众包骑手”，均拒绝承担医疗费和误工费。",
+        received=130, finished=95, state=State.CLOSED, route="failed", at=(13, 40),
+        worked=(-300, None),
+        sessions=[(7, "派遣公司与站点互相推诿，均不承认是用工主体，调解不成。")],
+        referral=(Forum.ARBITRATION, "随州市劳动人事争议仲裁委员会", 18),
+        close_note="仲裁委已立案受理，工会已协助提交证据材料，后续由仲裁程序处理，本案结案。",
+    ),
+    Spec(
+        "zengdu", "caseworker", [("c4", "8400.00")], ["shunxin"], LABOUR, STATION_IN,
+        matters="追索拖欠的2个月工资",
+        reasons="申请人在顺心快递驿站从事快递分拣和派送，月工资4,200元，驿站拖欠2个月工资。",
+        received=100, finished=58, state=State.CLOSED, route="shortfall", at=(10, 20),
+        worked=(-390, -8), unpaid=(-69, -8),
+        sessions=[(6, "驿站经营者承认欠薪，同意扣除申请人损坏的扫描枪400元后付清。")],
+        agreed={"c4": "8000.00"}, signed=11, perform_days=15,
+        result="随州市曾都区顺心快递驿站向申请人谢天宇支付拖欠工资人民币8,000元，于协议签订后"
+        "15日内付清。",
+        contacts=[(30, CALL, "驿站经营者 陆小波", "电话关机，驿站已关门，门口张贴转让告示。")],
+        reason="协议签订后驿站经营者下落不明、驿站已关闭，经多次催告未履行。申请人表示不再"
+        "通过工会追索，已委托法律援助律师向法院申请支付令。经审核，按未足额履行结案。",
+    ),
+    # --- declined and withdrawn ----------------------------------------------------------
+    Spec(
+        "suixian", "caseworker3", [("t5", "8000.00")], [], CIVIL, WALK_IN,
+        matters="要求车队同事归还借款8,000元",
+        reasons="申请人称在车队工作期间借给同事8,000元购买车辆配件，对方至今未还。",
+        received=103, finished=100, state=State.DECLINED, at=(10, 0),
+        reason="申请事项为申请人与同事之间的个人借款纠纷，不属于劳动报酬争议，不予受理；"
+        "已告知可向村（社区）人民调解委员会申请调解。",
+    ),
+    Spec(
+        "zengdu", "caseworker2", [("h3", "3200.00")], ["changxing"], CIVIL, HOTLINE,
+        matters="要求平台退还以乘客投诉为由扣除的服务费",
+        reasons="申请人称畅行出行平台以乘客投诉为由扣除其服务费3,200元，申请人认为投诉不实。",
+        received=16, finished=15, state=State.DECLINED, at=(18, 30),
+        reason="该争议已由随州市曾都区人民法院立案受理，工会不再重复受理；已告知申请人按诉讼"
+        "程序处理，如需法律援助可联系工会职工法律服务站。",
+    ),
+    Spec(
+        "zengdu", "caseworker", [("r13", "3100.00")], ["shandian"], NOT_FULLY, STATION_IN,
+        matters="追索欠付的1个月配送费",
+        reasons="申请人在闪电骑士配送服务部跑单，服务部以“账期未到”为由未结算上月配送费。",
+        received=145, finished=140, state=State.WITHDRAWN, withdraw_from=State.INVESTIGATING,
+        at=(12, 0), unpaid=(-35, -5),
+        contacts=[(2, CALL, "闪电骑士配送服务部 严俊", "服务部表示本周内补发。")],
+        reason="服务部已于调查期间通过微信补发全部配送费，申请人确认收到，自愿撤回申请。",
+    ),
+    Spec(
+        "guangshui", "citysupervisor", [("k3", "6200.00")], ["hengxin"], LABOUR, HOTLINE,
+        matters="追索拖欠的陪护工资",
+        reasons="申请人由随州市恒信人力资源服务有限公司安排在广水市一家医院做护工，公司拖欠"
+        "2个月陪护工资。",
+        received=50, finished=35, state=State.WITHDRAWN, withdraw_from=State.MEDIATING,
+        at=(16, 15), worked=(-260, -10), unpaid=(-70, -10),
+        sessions=[(6, "派遣公司同意核算工资，但要求申请人先交回工作证和陪护床。")],
+        reason="申请人已返乡照顾家人，表示不再主张，自愿撤回申请；已告知其仲裁时效。",
+    ),
+    # --- referred to arbitration or court ---------------------------------------------------
+    Spec(
+        "zengdu", "caseworker", [("h2", "9800.00")], ["changxing"], CIVIL, HOTLINE,
+        matters="要求平台解除封号并结算被冻结的流水收入",
+        reasons="申请人在畅行出行平台从事网约车服务三年，平台以“多次绕路”为由永久封号，"
+        "账户内流水收入7,800元及保证金2,000元被冻结。申请人认为平台未给予申诉机会。",
+        received=90, state=State.REFERRED, route="failed", at=(19, 20), unpaid=(-20, -1),
+        sessions=[
+            (6, "平台坚持封号处理，仅同意退还保证金2,000元，申请人不同意。"),
+            (13, "平台未派员到场，调解不成。"),
+        ],
+        referral=(Forum.COURT, "随州市曾都区人民法院", 20),
+        notes=["已协助申请人准备起诉状和证据目录，并联系法律援助律师代理。"],
+    ),
+    Spec(
+        "suixian", "caseworker3", [("c3", "9000.00")], ["anju"], LABOUR, WALK_IN,
+        matters="追索拖欠的3个月工资",
+        reasons="申请人在随县安居快递服务部从事快递派送，月工资3,000元，服务部拖欠3个月工资。",
+        received=120, state=State.REFERRED, route="not_performed", at=(9, 40),
+        worked=(-600, -15), unpaid=(-105, -15),
+        sessions=[(8, "服务部承认欠薪，同意分三期支付，每期3,000元。")],
+        signed=12, perform_days=30,
+        result="随县安居快递服务部向申请人梁振宇支付拖欠工资人民币9,000元，分三期支付，每期"
+        "3,000元，于协议签订后30日内付清。",
+        method="微信转账至申请人本人账户",
+        payments=[("c3", 28, "3000.00", WECHAT)],
+        limitation=[(LimitationEvent.Type.CLAIM, 60, "书面催告服务部履行调解协议")],
+        notes=["第一期3,000元已支付；第二期逾期未付，多次电话催告无果。依据调解协议协助"
+               "申请人向法院申请支付令。"],
+        referral=(Forum.COURT, "随县人民法院", 75),
+    ),
+    # --- mediation failed --------------------------------------------------------------------
+    Spec(
+        "zengdu", "caseworker2", [("t4", "26500.00")], ["shuntu"], CIVIL, HOTLINE,
+        matters="要求平台返还被扣除的货损赔偿款及运费",
+        reasons="申请人在顺途同城货运平台承接一单家具运输，收货人称家具破损，平台未经核实即"
+        "从申请人账户扣除赔偿款21,500元，并扣留该单运费5,000元。",
+        received=45, state=State.MEDIATION_FAILED, route="failed", at=(17, 50),
+        unpaid=(-30, -25),
+        sessions=[
+            (5, "平台坚持按收货人索赔全额扣款，申请人要求出具定损报告。"),
+            (12, "平台拒绝调整扣款金额，申请人不接受，调解不成。"),
+        ],
+        notes=["已告知申请人：双方可能被认定为民事合作关系，建议向人民法院起诉；申请人正在"
+               "考虑。"],
+    ),
+    Spec(
+        "zengdu", "caseworker", [("d3", "9600.00")], ["anxin"], LABOUR, WALK_IN,
+        matters="追索拖欠的3个月工资",
+        reasons="申请人由随州安心家政服务有限公司安排到客户家中做育儿嫂，工资由公司按月发放。"
+        "公司称双方只是中介关系，拖欠3个月工资9,600元。",
+        received=70, state=State.MEDIATION_FAILED, route="failed", at=(11, 0),
+        worked=(-420, -12), unpaid=(-100, -12),
+        sessions=[(8, "公司主张双方为居间服务关系，否认劳动关系，拒绝支付。")],
+        notes=["申请人由家政公司招用、派遣和管理，与公司之间属于劳动争议（R10）；已告知申请人"
+               "向随州市劳动人事争议仲裁委员会申请仲裁，正在帮其准备材料。"],
+    ),
+    # --- agreement reached, being paid --------------------------------------------------------
+    Spec(
+        "zengdu", "caseworker", COLLECTIVE_CLAIMS, ["shandian", "suda"], NOT_FULLY, STATION_IN,
+        matters="10名骑手集体追索闪电骑士配送服务部欠付的2个月配送费",
+        reasons="闪电骑士配送服务部承接速达外卖在城南片区的配送业务。服务部负责人以平台结算"
+        "延迟为由，连续两个月未向骑手结算配送费，后突然关闭站点。10名骑手推选张伟、杨帆为"
+        "代表，共同申请工会调解。",
+        received=36, state=State.AGREEMENT, priority="high", at=(10, 45),
+        worked=(-500, -30), unpaid=(-90, -30),
+        contacts=[
+            (0, VISIT, "骑手代表张伟、杨帆", "在汉东路工会驿站接待10名骑手，逐一登记欠付金额。"),
+            (1, CALL, "速达外卖平台随州区域经理 钱立新",
+             "平台表示将暂扣服务部的结算款，优先用于支付骑手。"),
+            (24, MESSAGE, "全体申请人（微信群）", "通知第一期款项已发放，请各自核对到账金额。"),
+        ],
+        notes=["集体案件（R9）：代表张伟、杨帆。每名骑手的单量以速达骑手App后台导出数据为准。"],
+        sessions=[
+            (6, "服务部负责人到场，承认欠付，但称资金不足；平台区域经理表示将协调结算款优先"
+                "支付骑手。"),
+            (12, "三方确认每名骑手的欠付金额，服务部同意分两期支付，平台承诺对第二期承担垫付"
+                 "责任。"),
+        ],
+        attendees="申请人代表：张伟、杨帆；闪电骑士配送服务部：严俊；速达外卖平台：钱立新；"
+        "调解员：陈晓燕",
+        signed=13, perform_days=40,
+        result="闪电骑士配送服务部向张伟等10名骑手支付欠付配送费共计人民币{total}元（各人"
+        "金额见附表），协议签订后10日内支付50%，余款于40日内付清；速达外卖平台对余款承担"
+        "垫付责任。",
+        method="微信或银行转账至各申请人本人账户",
+        payments=_collective_payments(),
+    ),
+    Spec(
+        "zengdu", "caseworker2", [("t3", "18600.00")], ["shuntu"], CIVIL, HOTLINE,
+        matters="要求平台结算被扣留的运费并退还信息服务保证金",
+        reasons="申请人驾驶自有4.2米厢式货车在顺途同城货运平台接单。平台以“货损投诉”为由"
+        "扣留其近两个月运费14,600元及信息服务保证金4,000元，申请人认为货损与其无关。",
+        received=40, state=State.AGREEMENT, at=(8, 55), unpaid=(-60, -3),
+        sessions=[(7, "平台提交货损照片，经比对属于装车前已有破损；平台同意退还大部分款项。")],
+        agreed={"t3": "16000.00"}, signed=11, perform_days=60,
+        result="湖北顺途供应链科技有限公司（顺途同城货运平台）向申请人于海洋支付运费及退还"
+        "保证金共计人民币16,000元，分三期支付：6,000元、5,000元、5,000元，最后一期于协议"
+        "签订后60日内付清。",
+        payments=[("t3", 25, "6000.00", BANK)],
+    ),
+    Spec(
+        "suixian", "caseworker3", [("d2", "7500.00")], ["liu_household"], CIVIL, WALK_IN,
+        matters="追索雇主拖欠的保姆工资",
+        reasons="申请人经熟人介绍直接受雇于刘某家中照顾瘫痪老人，约定月工资3,500元。老人"
+        "去世后，刘某以家中困难为由拖欠最后两个月工资及节日红包500元。",
+        received=20, state=State.AGREEMENT, at=(14, 0), worked=(-330, -25), unpaid=(-85, -25),
+        notes=["申请人由家庭直接雇用，双方不属于劳动关系（R10），按民事纠纷调解。"],
+        sessions=[(6, "刘某同意支付两个月工资7,000元，申请人放弃500元节日红包。")],
+        agreed={"d2": "7000.00"}, signed=9, perform_days=20,
+        result="刘某向申请人彭秀梅支付拖欠的保姆工资人民币7,000元，于协议签订后20日内一次性"
+        "付清。",
+        method="现金或微信转账，申请人出具收条",
+    ),
+    # --- performed, waiting to be closed --------------------------------------------------------
+    Spec(
+        "zengdu", "caseworker", [("r14", "4280.00")], ["suda", "feichi", "zhonglian"],
+        NOT_FULLY, STATION_IN,
+        matters="追索被扣发的配送费",
+        reasons="申请人在飞驰配送站跑单，站点以“差评罚款”为由扣发配送费4,280元，申请人认为"
+        "差评不实且罚款标准从未告知。",
+        received=30, state=State.PERFORMED, at=(15, 30), worked=(-150, None), unpaid=(-40, -8),
+        sessions=[(5, "站点无法提供罚款规则的告知记录，同意全额返还。")],
+        signed=8, perform_days=14,
+        result="飞驰配送站向申请人胡斌返还扣发的配送费人民币4,280元，分两次于协议签订后14日内"
+        "付清。",
+        method="微信转账至申请人本人账户",
+        payments=[("r14", 21, "2000.00", WECHAT), ("r14", 26, "2280.00", WECHAT)],
+        notes=["款项已全部收到，待申请人来站签字确认后结案。"],
+    ),
+    Spec(
+        "suixian", "caseworker3", [("o2", "5600.00")], ["youpin"], NOT_FULLY, WALK_IN,
+        matters="追索拖欠的直播带货底薪和销售提成",
+        reasons="申请人在随县漳潭镇优品电商服务部从事香菇、木耳等农产品直播带货，约定底薪"
+        "2,000元加销售提成。服务部拖欠两个月底薪及提成。",
+        received=42, state=State.PERFORMED, at=(10, 10), worked=(-240, -5), unpaid=(-65, -5),
+        sessions=[(6, "服务部按后台销售数据核对提成，双方确认5,000元。")],
+        agreed={"o2": "5000.00"}, signed=10, perform_days=20,
+        result="随县漳潭镇优品电商服务部向申请人付雨欣支付底薪及销售提成共计人民币5,000元，"
+        "分两期于协议签订后20日内付清。",
+        method="微信转账至申请人本人账户",
+        payments=[("o2", 18, "2500.00", WECHAT), ("o2", 29, "2500.00", WECHAT)],
+    ),
+    # --- mediating: the first is past its 15-day period -----------------------------------------
+    Spec(
+        "zengdu", "caseworker", [("k5", "15600.00")], ["yikang", "hengxin"], LABOUR, WALK_IN,
+        matters="追索拖欠的4个月陪护工资",
+        reasons="申请人由随州市恒信人力资源服务有限公司派遣至随州市颐康护理服务有限公司做医院"
+        "护工，月工资3,900元。用工单位以医院结算滞后为由拖欠4个月工资。",
+        received=26, state=State.MEDIATING, at=(9, 20), worked=(-800, -6), unpaid=(-126, -6),
+        sessions=[
+            (6, "用工单位承认欠薪，但称需报总公司审批付款计划。"),
+            (13, "用工单位仍未拿出付款计划，派遣公司表示可先行垫付一半，申请人要求一次付清。"),
+        ],
+        notes=["调解期限已过，用工单位仍在内部审批。下次调解仍无结果的，建议申请人申请仲裁。"],
+    ),
+    Spec(
+        "zengdu", "caseworker2", [("h5", "6300.00")], ["changxing"], CIVIL, HOTLINE,
+        matters="要求平台结算被暂扣的奖励金和流水",
+        reasons="申请人在畅行出行平台跑车，平台以“账户异常待核查”为由暂扣其当月奖励金和流水"
+        "共6,300元，已超过两个月未处理。",
+        received=10, state=State.MEDIATING, at=(13, 25), unpaid=(-70, -40),
+        sessions=[(7, "平台客服主管远程参加，同意重新核查，三日内回复。")],
+    ),
+    Spec(
+        "suixian", "caseworker3", [("o3", "4800.00")], ["youpin"], NOT_FULLY, WALK_IN,
+        matters="追索拖欠的直播带货提成",
+        reasons="申请人为随县漳潭镇优品电商服务部的带货主播，服务部以“退货率高”为由拒付两个月"
+        "销售提成4,800元。",
+        received=9, state=State.MEDIATING, at=(15, 45), worked=(-180, -10), unpaid=(-70, -10),
+        sessions=[(6, "服务部提交退货数据，双方对退货订单是否扣提成分歧较大，约定再次调解。")],
+    ),
+    # --- investigating and accepted --------------------------------------------------------------
+    Spec(
+        "zengdu", "caseworker", [("r16", "5870.00")], ["suda", "feichi", "zhonglian"],
+        NOT_FULLY, STATION_IN,
+        matters="追索欠付的配送费及高温补贴",
+        reasons="申请人在飞驰配送站跑单，站点未按约定发放高温补贴，并拖欠上月配送费。",
+        received=8, state=State.INVESTIGATING, at=(11, 30), worked=(-420, None),
+        unpaid=(-60, -5),
+        contacts=[(2, CALL, "飞驰配送站负责人 杜建军",
+                   "站点称高温补贴应由平台发放，正在核对单量。")],
+    ),
+    Spec(
+        "zengdu", "caseworker2", [("d5", "8400.00")], ["anxin"], LABOUR, WALK_IN,
+        matters="追索拖欠的2个月工资及未休年休假工资",
+        reasons="申请人为随州安心家政服务有限公司的月嫂，公司拖欠2个月工资，离职时也未支付"
+        "未休年休假工资。",
+        received=7, state=State.INVESTIGATING, at=(16, 0), worked=(-760, -4), unpaid=(-64, -4),
+        taken_by="caseworker", reassign_note="陈晓燕本周承办集体案件，本案改由刘志强承办。",
+    ),
+    Spec(
+        "zengdu", "caseworker", [("c6", "7800.00")], ["kuaijie"], LABOUR, WALK_IN,
+        matters="追索拖欠的工资及派件提成",
+        reasons="申请人在随州快捷物流有限公司做快递员，公司拖欠一个半月工资及派件提成。",
+        received=5, state=State.ACCEPTED, at=(10, 25), worked=(-300, -3), unpaid=(-48, -3),
+    ),
+    Spec(
+        "suixian", "caseworker3", [("t5", "13200.00")], ["xingda"], LABOUR, WALK_IN,
+        matters="追索拖欠的3个月运费提成",
+        reasons="申请人为随州市兴达汽车运输有限公司货车司机，公司拖欠3个月运费提成。",
+        received=4, state=State.ACCEPTED, at=(9, 0), worked=(-950, -6), unpaid=(-96, -6),
+    ),
+    # --- intake: in the offices' queues (one already taken) -------------------------------
+    Spec(
+        "zengdu", None, [("r15", "3650.00")], ["suda", "feichi"], NOT_FULLY, STATION_IN,
+        by="caseworker",
+        matters="追索欠付的配送费",
+        reasons="申请人在飞驰配送站跑单两个月，站点以“新人考核期”为由只发放一半配送费。",
+        received=1, state=State.INTAKE, at=(17, 20), worked=(-62, None), unpaid=(-62, -2),
+    ),
+    Spec(
+        "zengdu", None, [("k4", "5400.00")], ["yikang"], LABOUR, WALK_IN, by="caseworker2",
+        matters="追索被扣发的护工工资",
+        reasons="申请人在随州市颐康护理服务有限公司做护工，公司以“家属投诉”为由扣发一个半月"
+        "工资。",
+        received=0, state=State.INTAKE, at=(9, 5), worked=(-400, -1), unpaid=(-46, -1),
+    ),
+    Spec(
+        "suixian", None, [("d4", "4500.00")], ["anxin"], LABOUR, WALK_IN, by="caseworker3",
+        matters="追索拖欠的保洁工资",
+        reasons="申请人由随州安心家政服务有限公司安排做钟点工保洁，公司拖欠一个半月工资。",
+        received=2, state=State.INTAKE, at=(10, 40), worked=(-220, -3), unpaid=(-48, -3),
+    ),
+    Spec(
+        "guangshui", None, [("t6", "16800.00")], ["xinlu"], LABOUR, HOTLINE, by="citysupervisor",
+        matters="追索拖欠的运费提成及出车补助",
+        reasons="申请人为广水市鑫路物流有限公司货车司机，公司拖欠3个月运费提成和出车补助。",
+        received=1, state=State.INTAKE, at=(8, 30), worked=(-1000, -4), unpaid=(-94, -4),
+    ),
+    Spec(
+        "guangshui", None, [("c5", "5200.00")], ["tongda"], LABOUR, HOTLINE, by="citysupervisor",
+        matters="追索拖欠的工资及押金",
+        reasons="申请人在广水市通达速递服务部从事快递派送，服务部拖欠一个月工资，另扣押金"
+        "1,000元。",
+        received=3, state=State.INTAKE, at=(20, 10), worked=(-360, -5), unpaid=(-35, -5),
+    ),
+    Spec(
+        "zengdu", "caseworker2", [("h4", "12500.00")], ["changxing", "changda"], CIVIL, HOTLINE,
+        matters="要求退还车辆押金及结算最后一个月的流水分成",
+        reasons="申请人与随州市畅达汽车租赁有限公司解除车辆租赁合同后，公司以车辆有划痕为由"
+        "扣留押金8,000元及最后一个月流水分成4,500元。",
+        received=2, state=State.INTAKE, at=(14, 50), unpaid=(-32, -2),
+    ),
+]
+# fmt: on
+
+# --- hardship aid and medical cards ---------------------------------------------------------
+
+MEDICAL, EDUCATION = AidType.MEDICAL, AidType.EDUCATION
+DEEP, RELATIVE, ACCIDENT = Category.DEEP, Category.RELATIVE, Category.ACCIDENT
+SPOUSE, CHILD, PARENT = (
+    FamilyMember.Relation.SPOUSE,
+    FamilyMember.Relation.CHILD,
+    FamilyMember.Relation.PARENT,
+)
+
+
+@dataclass
+class AidSpec:
+    """One hardship aid application. `received` counts days back from today; every
+    step's day counts days from the day the application was received. The steps given
+    are taken in the workflow's order until the application reaches `state`."""
+
+    office: str
+    handler: str | None  # who takes and works it; None: still in the intake queue
+    worker: str
+    circumstances: str  # "{dispute}" is replaced by the number of the `source` dispute
+    received: int
+    state: str
+    by: str = ""  # who recorded the application (default: the handler)
+    at: tuple[int, int] = (10, 0)
+    source: str = ""  # a worker key: the aid follows that worker's finished wage dispute
+    note: str = ""
+    visit: tuple[int, str, str] | None = None  # (day, visitors, findings)
+    household: tuple[int, str, str, str] | None = None  # size, income, rigid, one-off
+    recommend: tuple[int, str, str, str, str] | None = None  # day, type, amount, cat., reason
+    differs: str = ""  # why the category recommended differs from the computed one
+    returned: tuple[int, str, str] | None = None  # (day, supervisor, reason)
+    approvals: list[tuple[int, str, str]] = field(default_factory=list)  # day, who, comment
+    rejected: tuple[int, str, str] | None = None  # (day, supervisor, reason)
+    disbursed: tuple[int, str, str, str] | None = None  # day, amount, method, receipt
+    closed: tuple[int, str] | None = None  # (day, note)
+    withdrawn: tuple[int, str] | None = None  # (day, reason)
+
+
+# fmt: off
+AID = [
+    AidSpec(
+        "zengdu", "caseworker", "t1", received=96, state=State.CLOSED, at=(9, 40),
+        circumstances="申请人妻子患尿毒症，每周透析三次，医保报销后每月自付约2,000元；申请人"
+        "本人腰椎间盘突出，跑长途的收入减少。家中两个孩子上学，申请医疗救助。",
+        visit=(3, "陈晓燕、曾都区总工会帮扶中心 吴主任",
+               "走访申请人家中（曾都区府河镇），核实妻子透析治疗的病历和缴费单据。家中四口人，"
+               "申请人为唯一劳动力，年收入约3.8万元；透析自付及两个孩子的学费等刚性支出约2.4万元。"
+               "住房为自建房，无其他资产。"),
+        household=(4, "38000.00", "24000.00", "0.00"),
+        recommend=(6, MEDICAL, "4000.00", DEEP,
+                   "家庭人均可支配收入低于低保线，妻子长期透析，建议给予医疗救助4,000元。"),
+        approvals=[(8, "supervisor", "同意。")],
+        disbursed=(12, "4000.00", "银行转账至申请人本人账户", "帮扶资金发放回执 ZD-0417"),
+        closed=(15, "救助金已到账，申请人已签收回执。"),
+    ),
+    AidSpec(
+        "zengdu", "caseworker", "c4", received=52, state=State.DISBURSED, at=(14, 30),
+        source="c4",
+        circumstances="申请人的欠薪纠纷（{dispute}）签订调解协议后驿站经营者下落不明，8,000元"
+        "工资分文未得，已结案。申请人失业两个月，房租和孩子的托育费无力支付，申请困难帮扶。",
+        visit=(3, "陈晓燕、东城街道社区网格员 黄敏",
+               "申请人租住在曾都区东城街道，一家三口，妻子在超市做收银员。申请人失业后家庭年"
+               "收入约3万元，房租及孩子托育费每年约1.44万元。"),
+        household=(3, "30000.00", "14400.00", "0.00"),
+        recommend=(6, AidType.CASH, "3000.00", DEEP,
+                   "欠薪未能追回、本人失业，家庭人均可支配收入低于低保线，建议给予生活救助"
+                   "3,000元。"),
+        approvals=[(8, "supervisor2", "同意，尽快发放。")],
+        disbursed=(10, "3000.00", "银行转账至申请人本人账户", "帮扶资金发放回执 ZD-0452"),
+    ),
+    AidSpec(
+        "zengdu", "caseworker", "d3", received=18, state=State.APPROVED, at=(10, 15),
+        circumstances="申请人做育儿嫂被拖欠3个月工资，与家政公司的争议调解不成，正在申请仲裁。"
+        "申请人离异，独自抚养上初中的女儿，新学期的学费和住宿费无力支付，申请助学救助。",
+        visit=(3, "陈晓燕、曾都区总工会女职工部 何敏",
+               "申请人与女儿租住在曾都区北郊街道，两口之家。近一年家庭收入约2.2万元，房租和"
+               "女儿学费等刚性支出约9,600元。"),
+        household=(2, "22000.00", "9600.00", "0.00"),
+        recommend=(7, EDUCATION, "2500.00", DEEP,
+                   "家庭人均可支配收入低于低保线，女儿新学期学费和住宿费无着落，建议给予助学"
+                   "救助2,500元。"),
+        approvals=[(16, "supervisor", "同意。")],
+    ),
+    # Above the threshold: the first approval is in, the second must come from another.
+    AidSpec(
+        "zengdu", "caseworker2", "k5", received=15, state=State.RECOMMENDED, at=(9, 0),
+        circumstances="申请人的丈夫去年在工地摔伤致高位截瘫，长期卧床康复；儿子在武汉读大学。"
+        "申请人做医院护工被拖欠4个月工资（正在调解），家中康复费用和学费无力承担，申请医疗"
+        "救助。",
+        visit=(2, "刘志强、曾都区总工会帮扶中心 吴主任",
+               "走访申请人家中（曾都区南郊街道），核实丈夫的伤残鉴定、康复治疗票据和儿子的学费"
+               "通知书。一家三口，申请人为唯一收入来源，年收入约2.8万元；丈夫康复治疗和儿子"
+               "学费等刚性支出约3万元。"),
+        household=(3, "28000.00", "30000.00", "0.00"),
+        recommend=(5, MEDICAL, "6000.00", DEEP,
+                   "家庭可支配收入为负，丈夫需长期康复治疗，建议给予医疗救助6,000元。"),
+        approvals=[(13, "supervisor", "同意，超过审批限额，请李敏同志复核。")],
+    ),
+    # Four eyes: the demo supervisor handles this one herself, so another supervisor approves.
+    AidSpec(
+        "zengdu", "supervisor", "r16", received=9, state=State.RECOMMENDED, at=(16, 20),
+        by="caseworker",
+        circumstances="申请人送餐途中雨天摔伤，左腿胫骨骨折，手术及住院费用4.2万元，平台意外险"
+        "理赔尚未到账。申请人与母亲同住，伤后三个月无法跑单，申请意外困难帮扶。",
+        note="陈晓燕本周承办集体案件，本申请由王建华直接承办；按“四眼原则”，须由另一位审批人"
+        "审批。",
+        visit=(2, "王建华、刘志强",
+               "到医院看望申请人，核实病历、手术和住院缴费单据。两口之家，母亲在超市做理货员；"
+               "近一年家庭收入约4.8万元，房租等刚性支出约8,000元；本次医疗费用4.2万元。"),
+        household=(2, "48000.00", "8000.00", "42000.00"),
+        recommend=(4, MEDICAL, "3000.00", ACCIDENT,
+                   "医疗费用超过家庭年收入的80%，属意外致困，建议给予医疗救助3,000元。"),
+    ),
+    AidSpec(
+        "suixian", "caseworker3", "d2", received=14, state=State.RECOMMENDED, at=(10, 30),
+        circumstances="申请人丈夫去年因病去世，女儿在随县一中读高三。申请人做保姆的工资被雇主"
+        "拖欠（正在调解），女儿的学费和生活费无着落，申请助学救助。",
+        visit=(3, "黄丽娟、厉山镇总工会 江主任",
+               "走访申请人家中（随县厉山镇），母女二人和年迈的婆婆共三口人。家庭年收入约1.8万元，"
+               "婆婆的慢性病药费和女儿学费等刚性支出约6,000元。"),
+        household=(3, "18000.00", "6000.00", "0.00"),
+        recommend=(6, EDUCATION, "2000.00", DEEP,
+                   "家庭人均可支配收入低于低保线，女儿读高三，建议给予助学救助2,000元。"),
+    ),
+    AidSpec(
+        "zengdu", "caseworker", "h2", received=45, state=State.REJECTED, at=(15, 0),
+        circumstances="申请人被网约车平台封号后收入中断（已起诉），两个孩子上小学，房贷每月"
+        "还款3,200元，申请生活救助。",
+        visit=(4, "陈晓燕、高新区社区网格员 朱峰",
+               "申请人一家四口，妻子为公司文员。近一年家庭收入约12万元（含申请人被封号前的"
+               "流水收入），房贷等刚性支出约3.84万元。"),
+        household=(4, "120000.00", "38400.00", "0.00"),
+        recommend=(7, AidType.CASH, "3000.00", RELATIVE,
+                   "申请人被封号后已无收入，家庭每月仍需还房贷，建议给予生活救助3,000元。"),
+        differs="近一年收入主要是申请人被封号前的网约车流水，封号后已无此项收入，按近一年"
+        "收入计算不能反映家庭现在的困难。",
+        rejected=(10, "supervisor2",
+                  "按核查的家庭年收入，不属于困难职工救助范围；申请人已起诉平台，判决后收入仍"
+                  "无着落的，可再行申请。"),
+    ),
+    AidSpec(
+        "zengdu", "caseworker2", "r08", received=62, state=State.WITHDRAWN, at=(11, 20),
+        circumstances="申请人所在的配送站关闭后一直没有找到工作，父亲住院，申请生活救助。",
+        withdrawn=(5, "申请人已在快递公司找到工作，表示不再需要帮扶，自愿撤回申请。"),
+    ),
+    # Returned for revision once: back in assessment, its approvals start a new round.
+    AidSpec(
+        "zengdu", "caseworker2", "h5", received=20, state=State.ASSESSMENT, at=(13, 45),
+        circumstances="申请人母亲患乳腺癌，正在化疗；申请人跑网约车的奖励金和流水被平台暂扣"
+        "（正在调解），家中收入锐减，申请医疗救助。",
+        visit=(3, "刘志强、高新区社区网格员 朱峰",
+               "走访申请人家中，一家四口（父母、申请人及妻子）。近一年家庭收入约6万元，母亲化疗"
+               "自付费用和房租等刚性支出约3万元。"),
+        household=(4, "60000.00", "30000.00", "0.00"),
+        recommend=(6, MEDICAL, "3500.00", DEEP,
+                   "家庭人均可支配收入低于低保线，母亲化疗费用负担重，建议给予医疗救助3,500元。"),
+        returned=(9, "supervisor", "家访记录未写明母亲的医保报销情况，也没有化疗费用单据，请补充"
+                  "后重新提交。"),
+    ),
+    AidSpec(
+        "zengdu", None, "r15", received=1, state=State.APPLICATION, at=(15, 30), by="caseworker",
+        circumstances="申请人新到配送站只拿到一半配送费（欠薪纠纷已登记），父亲突发脑梗住院，"
+        "申请医疗救助。",
+    ),
+]
+# fmt: on
+
+
+@dataclass
+class CardSpec:
+    """One medical card (惠工卡) application; days as for `AidSpec`. The card's term
+    starts on the day it is issued (moved back afterwards: the service issues from today)."""
+
+    office: str
+    handler: str | None
+    worker: str  # a union member
+    received: int
+    state: str
+    by: str = ""
+    at: tuple[int, int] = (10, 0)
+    # (name, relation, born YYYYMMDD, ID place code, sex, guardian consenting or "")
+    family: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+    added: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)  # later
+    verified: tuple[int, str] | None = None  # (day, documents checked)
+    approved: tuple[int, str] | None = None  # (day, supervisor)
+    issued: tuple[int, int] | None = None  # (day, card serial number)
+    closed: tuple[int, str] | None = None
+    rejected: tuple[int, str, str] | None = None  # (day, supervisor, reason)
+    withdrawn: tuple[int, str] | None = None
+
+
+# fmt: off
+CARDS = [
+    # Issued a year ago: it runs out within 30 days, so the worker's page offers a renewal.
+    CardSpec(
+        "zengdu", "caseworker2", "d1", received=360, state=State.CLOSED, at=(9, 30),
+        family=[("刘德明", SPOUSE, "19660308", "421321", "M", "")],
+        verified=(4, "核验工会会员证、申请人及配偶身份证、户口簿。"),
+        approved=(7, "supervisor"), issued=(13, 1873),
+        closed=(14, "惠工卡已交申请人本人签收。"),
+    ),
+    CardSpec(
+        "zengdu", "caseworker", "t1", received=215, state=State.CLOSED, at=(10, 40),
+        family=[("马秀英", SPOUSE, "19740302", "421303", "F", ""),
+                ("唐磊", CHILD, "20060911", "421303", "M", "")],
+        verified=(4, "核验工会会员证、户口簿及家庭成员身份证。"),
+        approved=(8, "supervisor"), issued=(15, 2406),
+        closed=(16, "惠工卡已交申请人本人签收。"),
+    ),
+    CardSpec(
+        "suixian", "caseworker3", "o1", received=70, state=State.REJECTED, at=(14, 10),
+        family=[("田春生", PARENT, "19600218", "421321", "M", "")],
+        verified=(3, "核验工会会员证、申请人及父亲身份证。"),
+        rejected=(8, "citysupervisor",
+                  "核查发现申请人的会员关系已于今年转至武汉市总工会，应向转入地工会申领惠工卡；"
+                  "已告知申请人。"),
+    ),
+    CardSpec(
+        "zengdu", "caseworker2", "k1", received=48, state=State.WITHDRAWN, at=(11, 0),
+        withdrawn=(4, "申请人已由用工单位办理职工补充医疗保险，自愿撤回申请。"),
+    ),
+    # A child under 14 is covered with the guardian's consent.
+    CardSpec(
+        "zengdu", "caseworker", "r11", received=38, state=State.CARD_ISSUED, at=(15, 20),
+        family=[("李娟", SPOUSE, "19960427", "421303", "F", "")],
+        added=[("宋子涵", CHILD, "20190816", "421303", "F", "宋喆（父亲）")],
+        verified=(3, "核验工会会员证、申请人及家庭成员身份证、户口簿；子女未满14周岁，已由父亲"
+                     "宋喆签署监护人同意书。"),
+        approved=(6, "supervisor2"), issued=(10, 3155),
+    ),
+    CardSpec(
+        "zengdu", "caseworker", "c1", received=13, state=State.VERIFIED, at=(9, 50),
+        family=[("罗长顺", PARENT, "19580611", "421303", "M", "")],
+        verified=(4, "核验工会会员证、申请人及父亲身份证、户口簿。"),
+    ),
+    CardSpec(
+        "zengdu", "caseworker2", "h1", received=12, state=State.APPROVED, at=(16, 5),
+        family=[("周静", SPOUSE, "19890213", "421303", "F", "")],
+        verified=(3, "核验工会会员证、申请人及配偶身份证。"),
+        approved=(9, "supervisor"),
+    ),
+    CardSpec(
+        "suixian", "caseworker3", "k2", received=9, state=State.VERIFIED, at=(10, 20),
+        verified=(3, "核验工会会员证和申请人身份证。"),
+    ),
+    CardSpec(
+        "guangshui", "citysupervisor", "t2", received=6, state=State.VERIFIED, at=(8, 50),
+        family=[("冯丽", SPOUSE, "19780920", "421381", "F", ""),
+                ("冯浩", CHILD, "20040517", "421381", "M", "")],
+        verified=(2, "核验工会会员证、户口簿及家庭成员身份证。"),
+    ),
+    CardSpec(
+        "zengdu", None, "r01", received=2, state=State.SUBMITTED, at=(17, 10), by="caseworker",
+        family=[("王芳", SPOUSE, "19920105", "421303", "F", "")],
+    ),
+]
+# fmt: on
+
+
+# --- numbers nobody holds: valid check characters, invented bodies -------------------------
+
+
+def id_number(born: str, region: str, sex: str, rng: random.Random) -> str:
+    """An 18-character national ID number with a valid GB 11643 check character."""
+    seq = rng.randrange(0, 999, 2) + (1 if sex == "M" else 0)  # odd for men, even for women
+    first_17 = f"{region}{born}{seq:03d}"
+    return first_17 + ric.calc_check_digit(first_17 + "0")  # the last character is ignored
+
+
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def credit_code(prefix: str, rng: random.Random) -> str:
+    """A unified social credit code (GB 32100) whose organisation code (GB 11714) and
+    final check character are both valid."""
+    body = f"{rng.randrange(10**7, 10**8)}"
+    remainder = 11 - sum(int(c) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True)) % 11
+    org_check = {10: "X", 11: "0"}.get(remainder, str(remainder))
+    first_17 = f"{prefix}{body}{org_check}"
+    return first_17 + uscc.calc_check_digit(first_17)
+
+
+_MOBILE_PREFIXES = (
+    "130 131 133 135 136 137 138 139 150 151 152 155 157 158 159 166 173 177 180 181 183 185 "
+    "186 187 188 189 191 199"
+).split()
+
+
+def mobile(rng: random.Random) -> str:
+    return rng.choice(_MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+
+
+def payment_reference(method: str, rng: random.Random) -> str:
+    if method == BANK:
+        return f"网银回单 {rng.randrange(10**11, 10**12)}"
+    if method == WECHAT:
+        return f"微信转账单号 10000{rng.randrange(10**17, 10**18)}"
+    if method == ALIPAY:
+        return f"支付宝交易号 2088{rng.randrange(10**15, 10**16)}"
+    return f"收条 {rng.randrange(1000, 9999)}"
+
+
+def yuan(text: str) -> Decimal:
+    return Decimal(text).quantize(Decimal("0.01"))
