@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, transition
 
-from cases.models import FINISHED_STATES, Case, Outcome, State, caseworker_step, supervisor_step
+from cases.models import Case, Outcome, State, caseworker_step, supervisor_step
+from cases.models.core import reopen_transition, withdraw_transition
 from casework import identity
 from casework.transitions import condition
 
@@ -288,27 +289,10 @@ class AidApplication(Case):
     def close(self, *, outcome_note: str = ""):
         self.mark_finished(Outcome.DISBURSED, outcome_note)
 
-    @transition(
-        field="state",
-        source=[State.APPLICATION, State.ASSESSMENT, State.RECOMMENDED, State.APPROVED],
-        target=State.WITHDRAWN,
-        permission=caseworker_step,
-        custom={"label": _("Withdraw")},
+    withdraw = withdraw_transition(
+        [State.APPLICATION, State.ASSESSMENT, State.RECOMMENDED, State.APPROVED]
     )
-    def withdraw(self, *, reason: str):
-        self.mark_finished(Outcome.WITHDRAWN, reason)
-
-    @transition(
-        field="state",
-        source=FINISHED_STATES,
-        target=RETURN_VALUE(*AID_OPEN_STATES),
-        conditions=[Case.can_reopen],
-        permission=supervisor_step,
-        custom={"label": _("Reopen")},
-    )
-    def reopen(self, *, back_to: str) -> str:
-        self.mark_reopened()
-        return back_to
+    reopen = reopen_transition(AID_OPEN_STATES)
 
 
 class Approval(models.Model):
@@ -442,27 +426,8 @@ class CardApplication(Case):
     def close(self, *, outcome_note: str = ""):
         self.mark_finished(Outcome.CARD_ISSUED, outcome_note)
 
-    @transition(
-        field="state",
-        source=[State.SUBMITTED, State.VERIFIED, State.APPROVED],
-        target=State.WITHDRAWN,
-        permission=caseworker_step,
-        custom={"label": _("Withdraw")},
-    )
-    def withdraw(self, *, reason: str):
-        self.mark_finished(Outcome.WITHDRAWN, reason)
-
-    @transition(
-        field="state",
-        source=FINISHED_STATES,
-        target=RETURN_VALUE(*CARD_OPEN_STATES),
-        conditions=[Case.can_reopen],
-        permission=supervisor_step,
-        custom={"label": _("Reopen")},
-    )
-    def reopen(self, *, back_to: str) -> str:
-        self.mark_reopened()
-        return back_to
+    withdraw = withdraw_transition([State.SUBMITTED, State.VERIFIED, State.APPROVED])
+    reopen = reopen_transition(CARD_OPEN_STATES)
 
 
 class FamilyMember(models.Model):

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from casework.models import Office
 
@@ -382,3 +382,36 @@ def caseworker_step(case: Case, user) -> bool:
 
 def supervisor_step(case: Case, user) -> bool:
     return supervises(case, user)
+
+
+# Steps every kind has, declared once: each kind calls these with its own open states.
+
+
+def withdraw_transition(open_states):
+    @transition(
+        field="state",
+        source=list(open_states),
+        target=State.WITHDRAWN,
+        permission=caseworker_step,
+        custom={"label": _("Withdraw")},
+    )
+    def withdraw(self, *, reason: str):
+        self.mark_finished(Outcome.WITHDRAWN, reason)
+
+    return withdraw
+
+
+def reopen_transition(open_states):
+    @transition(
+        field="state",
+        source=FINISHED_STATES,
+        target=RETURN_VALUE(*open_states),
+        conditions=[Case.can_reopen],
+        permission=supervisor_step,
+        custom={"label": _("Reopen")},
+    )
+    def reopen(self, *, back_to: str) -> str:
+        self.mark_reopened()
+        return back_to
+
+    return reopen

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, transition
+from django_fsm import transition
 
 from casework.money import format_yuan
 from casework.periods import Deadline, period_end
@@ -20,7 +20,9 @@ from .core import (
     Outcome,
     State,
     caseworker_step,
+    reopen_transition,
     supervisor_step,
+    withdraw_transition,
 )
 from .workers import Worker
 
@@ -351,27 +353,8 @@ class WageDispute(Case):
     def close_with_shortfall(self, *, reason: str):
         self.mark_finished(Outcome.SHORTFALL, reason)
 
-    @transition(
-        field="state",
-        source=OPEN_STATES,
-        target=State.WITHDRAWN,
-        permission=caseworker_step,
-        custom={"label": _("Withdraw")},
-    )
-    def withdraw(self, *, reason: str):
-        self.mark_finished(Outcome.WITHDRAWN, reason)
-
-    @transition(
-        field="state",
-        source=FINISHED_STATES,
-        target=RETURN_VALUE(*OPEN_STATES),
-        conditions=[Case.can_reopen],
-        permission=supervisor_step,
-        custom={"label": _("Reopen")},
-    )
-    def reopen(self, *, back_to: str) -> str:
-        self.mark_reopened()
-        return back_to
+    withdraw = withdraw_transition(OPEN_STATES)
+    reopen = reopen_transition(OPEN_STATES)
 
     # --- clocks ----------------------------------------------------------------
 
