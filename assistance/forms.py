@@ -150,7 +150,10 @@ AID_TRANSITION_FORMS = {
 
 class FamilyMemberForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=50)
-    relation = forms.ChoiceField(label=_("relation"), choices=FamilyMember.Relation.choices)
+    # A blank first choice, so that an untouched row of the formset stays empty.
+    relation = forms.ChoiceField(
+        label=_("relation"), choices=[("", "---------"), *FamilyMember.Relation.choices]
+    )
     id_number = forms.CharField(label=_("national ID number"), max_length=30)
     guardian_name = forms.CharField(
         label=_("guardian giving consent"),

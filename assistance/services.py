@@ -216,13 +216,13 @@ def approve_aid(
         details={"amount": str(case.recommended_amount), "needed": needed, "complete": complete},
     )
     if complete:
+        # (The comment is on the approval entry just above.)
         record(
             Action.TRANSITION,
             by=by,
             case=case,
             source=source,
             target=case.state,
-            note=comment,
             details={"transition": "approve"},
         )
     return case

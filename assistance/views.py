@@ -4,7 +4,7 @@ and each kind's part of the shared case page (registered in cases.views.PAGES)."
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,7 +27,7 @@ from casework import reference
 from casework.models import Office
 
 from . import forms, services
-from .models import AidApplication, CardApplication
+from .models import AidApplication, Approval, CardApplication
 
 # --- the case page -----------------------------------------------------------------------
 
@@ -224,6 +224,15 @@ def approvals(request: HttpRequest) -> HttpResponse:
             | Q(kind=Kind.MEDICAL_CARD, state=State.VERIFIED)
         )
         .select_related("office", "assignee", "applicant", "aidapplication")
+        .annotate(
+            i_approved=Exists(
+                Approval.objects.filter(
+                    application=OuterRef("pk"),
+                    approver=user,
+                    round=OuterRef("aidapplication__approval_round"),
+                )
+            )
+        )
         .order_by("state_changed_at", "pk")
     )
     kind = request.GET.get("kind")
@@ -238,6 +247,11 @@ def approvals(request: HttpRequest) -> HttpResponse:
         {
             "case": case,
             "waited": (now - case.state_changed_at).days,
+            # Waiting for another supervisor than this one (four eyes, second approval).
+            "for_another": case.i_approved
+            or (
+                case.kind == Kind.HARDSHIP_AID and case.aidapplication.recommended_by_id == user.pk
+            ),
             "amount": getattr(getattr(case, "aidapplication", None), "recommended_amount", None)
             if case.kind == Kind.HARDSHIP_AID
             else None,

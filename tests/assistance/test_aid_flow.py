@@ -302,7 +302,10 @@ def test_approving_below_the_threshold_takes_one_approval_with_its_record(
         "approved",
         supervisor,
     )
-    assert entry.note == "情况属实，同意"
+    # The comment is kept once, on the approval entry, not repeated on the transition.
+    approval_entry = AuditEntry.objects.get(case=stored, action="approval")
+    assert approval_entry.note == "情况属实，同意"
+    assert entry.note == ""
 
 
 def test_disbursing_records_amount_date_method_and_receipt(aid_at, caseworker):

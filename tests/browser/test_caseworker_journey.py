@@ -14,87 +14,31 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
-from playwright.sync_api import Dialog, Locator, Page, expect
+from django.utils import timezone
+from playwright.sync_api import Dialog, expect
 
 from cases import services
 from cases.models import Payment, State, WageDispute
 from tests import factories
 from tests.browser.conftest import login
+from tests.browser.helpers import (
+    exactly,
+    expect_message,
+    expect_state,
+    fits_width,
+    label,
+    money_totals,
+    open_action,
+    screenshot,
+    take_step,
+    totals_pattern,
+    yuan,
+    zh,
+)
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 780}
-
-
-# --- finding things by what the user reads --------------------------------------------
-
-
-def zh(message: str, **params) -> str:
-    """`message` as the Chinese interface shows it (the English source while untranslated)."""
-    with translation.override("zh-hans"):
-        text = translation.gettext(message)
-    return text % params if params else text
-
-
-def exactly(message: str, **params) -> re.Pattern:
-    """An accessible name: the Chinese text or the English source, and nothing more."""
-    english = message % params if params else message
-    return re.compile(f"^({re.escape(zh(message, **params))}|{re.escape(english)})$")
-
-
-def label(message: str, **params) -> re.Pattern:
-    """A field's label, which may be capitalised and followed by "(required)"."""
-    english = message % params if params else message
-    return re.compile(f"{re.escape(zh(message, **params))}|{re.escape(english)}", re.IGNORECASE)
-
-
-def yuan(amount: int) -> str:
-    return f"¥{amount:,.2f}"
-
-
-def open_action(page: Page, title: str) -> Locator:
-    """Open one of the case page's disclosures ("What you can do now") and return it."""
-    # A <details> group takes no name from its <summary>: find it through the summary.
-    summary = page.locator("summary").filter(has_text=exactly(title))
-    summary.click()
-    return page.get_by_role("group").filter(has=summary)
-
-
-def take_step(page: Page, title: str, *, to_state: str) -> None:
-    """Run a transition whose form needs nothing but its button, and check the new state."""
-    action = open_action(page, title)
-    action.get_by_role("button", name=exactly(title)).click()
-    expect_state(page, to_state)
-
-
-def expect_state(page: Page, state: str) -> None:
-    message = zh("Done: the case is now “%(state)s”.", state=zh(state))
-    expect(page.get_by_role("status").get_by_text(message)).to_be_visible()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(zh(state))
-
-
-def expect_message(page: Page, message: str, **params) -> None:
-    expect(page.get_by_role("status").get_by_text(zh(message, **params))).to_be_visible()
-
-
-def money_totals(page: Page) -> Locator:
-    """The "Total" row of the workers-and-money table: claimed, agreed, recovered, outstanding."""
-    return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=exactly("Total")))
-
-
-def totals_pattern(claimed, agreed, recovered, outstanding) -> re.Pattern:
-    return re.compile(
-        r"\s*".join(re.escape(yuan(a)) for a in (claimed, agreed, recovered, outstanding))
-    )
-
-
-def screenshot(page: Page, artifacts_dir, name: str) -> None:
-    page.screenshot(path=artifacts_dir / f"{name}.png", full_page=True)
-
-
-def fits_width(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 # --- the journey ------------------------------------------------------------------------
