@@ -1,0 +1,267 @@
+"""Printable documents of a case, as PDF: the case file (案卷) of every kind, the
+intake record with the personal-information consent, the mediation agreement
+of a wage dispute and the approval form of hardship aid.
+
+Whoever may see the case page may download its documents (`get_case_for`),
+under the case number's name. Each is rendered outside any transaction and
+logged once it has been produced. Nothing in a document depends on when it is
+printed, so a finished case's file is the same, byte for byte, every time.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from casework.audit import Action, record
+from casework.pdf import gc_paused, render_pdf
+
+from .models import Case, Kind, State
+from .timeline import Entry, timeline
+from .views import get_case_for
+
+# Timeline entries that have a section of their own in the case file, with their full text.
+OWN_SECTIONS = ("session", "contact", "note")
+
+
+# --- what every document shows ------------------------------------------------------------
+
+
+def _links(case: Case) -> list:
+    """The workers named on the case, in the order they were named."""
+    return list(case.case_workers.select_related("worker", "worker__district").order_by("pk"))
+
+
+def _dates(case: Case, entries: list[Entry]) -> dict:
+    """The PDF's own dates, from the case: opened, and finished or last changed."""
+    last = [case.finished_at] if case.finished_at else []
+    last += [entries[-1].at] if entries else []
+    return {"created": case.opened_at, "modified": max(last, default=case.opened_at)}
+
+
+def _chronological(case: Case) -> list[Entry]:
+    # A file reads from the first page to the last: oldest first.
+    return list(reversed(timeline(case)))
+
+
+def wage_details(case) -> dict:
+    claims = [
+        {
+            "link": cw,
+            "agreed": cw.amount_agreed,
+            "recovered": paid,
+            "outstanding": max(agreed - paid, Decimal("0"))
+            if cw.amount_agreed is not None
+            else None,
+        }
+        for cw, agreed, paid in case.claims()
+    ]
+    return {
+        "claims": claims,
+        "totals": case.totals(),
+        "counterparty_links": list(
+            case.counterparty_links.select_related("counterparty").order_by("pk")
+        ),
+        "payments": list(
+            case.payments.select_related("worker", "entered_by", "voided_by").order_by(
+                "paid_on", "pk"
+            )
+        ),
+    }
+
+
+def aid_details(case) -> dict:
+    approvals = list(case.approvals.select_related("approver").order_by("approved_at", "pk"))
+    per_person = None
+    if case.household_size and case.annual_income is not None:
+        spare = case.annual_income - (case.annual_rigid_spending or 0)
+        per_person = (spare / 12 / case.household_size).quantize(Decimal("0.01"))
+    return {
+        "approvals": approvals,
+        "approvals_needed": case.approvals_needed() if case.recommended_amount else None,
+        "current_round": [a for a in approvals if a.round == case.approval_round],
+        "per_person_month": per_person,
+        "category_differs": bool(
+            case.recommended_category and case.recommended_category != case.computed_category
+        ),
+    }
+
+
+def card_details(case) -> dict:
+    return {"family": list(case.family_members.order_by("pk"))}
+
+
+KIND_DETAILS: dict[str, Callable] = {
+    Kind.WAGE_DISPUTE: wage_details,
+    Kind.HARDSHIP_AID: aid_details,
+    Kind.MEDICAL_CARD: card_details,
+}
+
+
+# --- each document ------------------------------------------------------------------------
+# A builder returns the template's context and, under "pdf_dates", the PDF's creation and
+# modification dates, taken from the case (never the time of printing).
+
+
+def case_file_context(case: Case) -> dict:
+    entries = _chronological(case)
+    return {
+        "case": case,
+        "links": _links(case),
+        **KIND_DETAILS[case.kind](case),
+        "events": [e for e in entries if e.kind not in OWN_SECTIONS],
+        "sessions": [e for e in entries if e.kind == "session"],
+        "contacts": [e for e in entries if e.kind == "contact"],
+        "notes": [e for e in entries if e.kind == "note"],
+        "documents": list(
+            case.documents.select_related("uploaded_by").order_by("uploaded_at", "pk")
+        ),
+        "pdf_dates": _dates(case, entries),
+    }
+
+
+def intake_context(case: Case) -> dict:
+    return {
+        "case": case,
+        "links": _links(case),
+        **KIND_DETAILS[case.kind](case),
+        "pdf_dates": {"created": case.opened_at, "modified": case.opened_at},
+    }
+
+
+def agreement_context(case: Case) -> dict:
+    details = wage_details(case)
+    return {
+        "case": case,
+        "links": _links(case),
+        **details,
+        # Signed copies are final; one printed while mediating is the draft for signing.
+        "draft": case.agreement_signed_on is None,
+        "pdf_dates": {
+            "created": case.opened_at,
+            "modified": _noon_of(case.agreement_signed_on),
+        },
+    }
+
+
+def _noon_of(day: datetime.date | None) -> datetime.datetime | None:
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def agreement_refusal(case) -> list[str]:
+    """Why the agreement cannot be printed (R3), or [] when it can."""
+    missing = case.agreement_missing()
+    if missing:
+        return [_("The agreement lacks %(item)s.") % {"item": item} for item in missing]
+    if case.agreement_signed_on is None and case.state != State.MEDIATING:
+        return [_("No mediation agreement was reached in this case.")]
+    return []
+
+
+def approval_context(case: Case) -> dict:
+    entries = _chronological(case)
+    return {
+        "case": case,
+        "links": _links(case),
+        **aid_details(case),
+        "pdf_dates": _dates(case, entries),
+    }
+
+
+def approval_refusal(case) -> list[str]:
+    if case.recommended_amount is None:
+        return [_("There is no recommendation to approve yet.")]
+    return []
+
+
+@dataclass(frozen=True)
+class Printable:
+    slug: str  # in the URL and the file name
+    title: object  # lazy: read in the active language
+    template: str
+    context: Callable[[Case], dict]
+    kinds: tuple = tuple(Kind.values)
+    refusal: Callable[[Case], list[str]] = field(default=lambda case: [])
+
+
+PRINTABLES = {
+    p.slug: p
+    for p in [
+        Printable("case-file", gettext_lazy("Case file"), "pdf/case_file.html", case_file_context),
+        Printable(
+            "intake-record",
+            gettext_lazy("Intake record and consent"),
+            "pdf/intake_record.html",
+            intake_context,
+        ),
+        Printable(
+            "mediation-agreement",
+            gettext_lazy("Mediation agreement"),
+            "pdf/mediation_agreement.html",
+            agreement_context,
+            kinds=(Kind.WAGE_DISPUTE,),
+            refusal=agreement_refusal,
+        ),
+        Printable(
+            "aid-approval",
+            gettext_lazy("Hardship aid approval form"),
+            "pdf/aid_approval.html",
+            approval_context,
+            kinds=(Kind.HARDSHIP_AID,),
+            refusal=approval_refusal,
+        ),
+    ]
+}
+
+
+def render_document(case: Case, slug: str) -> bytes:
+    """The document `slug` of `case` as PDF bytes. Writes no audit entry: callers log
+    the download (or, for an export, the export) themselves."""
+    case = case.specific()
+    printable = PRINTABLES[slug]
+    with gc_paused():
+        context = printable.context(case)
+        dates = context.pop("pdf_dates")
+        return render_pdf(printable.template, context, **dates)
+
+
+# --- the download ---------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+@transaction.non_atomic_requests
+def print_document(request: HttpRequest, number: str, document: str) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    printable = PRINTABLES.get(document)
+    if printable is None or case.kind not in printable.kinds:
+        raise Http404
+    refusal = printable.refusal(case)
+    if refusal:
+        messages.error(
+            request,
+            _("%(document)s cannot be printed yet. %(reasons)s")
+            % {"document": printable.title, "reasons": " ".join(refusal)},
+        )
+        return redirect(case)
+    pdf = render_document(case, document)
+    # Logged once the document exists, outside any transaction: rendering holds no locks.
+    record(Action.DOCUMENT_DOWNLOADED, by=request.user, case=case, details={"document": document})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{case.number}-{document}.pdf"
+    )
+    return response
