@@ -2,15 +2,18 @@
 
 Names are looked up in the project's catalogue under zh-hans and the English
 source is accepted too, so the tests hold while the Chinese catalogue is being
-written and after it is compiled.
+written and after it is compiled, and the same steps run in either language.
 """
 
 import datetime
+import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 from django.utils import translation
-from playwright.sync_api import Dialog, Locator, Page, expect
+from playwright.sync_api import Dialog, Download, Locator, Page, expect
+from pypdf import PdfReader
 from stdnum.cn import ric
 
 from casework.models import DibaoLine, User
@@ -20,11 +23,16 @@ from tests.browser.conftest import login
 # --- finding things by what the user reads --------------------------------------------
 
 
-def zh(message: str, **params) -> str:
-    """`message` as the Chinese interface shows it (the English source while untranslated)."""
-    with translation.override("zh-hans"):
+def in_language(language: str, message: str, **params) -> str:
+    """`message` as the interface shows it in `language` ("zh-hans" or "en")."""
+    with translation.override(language):
         text = translation.gettext(message)
     return text % params if params else text
+
+
+def zh(message: str, **params) -> str:
+    """`message` as the Chinese interface shows it (the English source while untranslated)."""
+    return in_language("zh-hans", message, **params)
 
 
 def exactly(message: str, **params) -> re.Pattern:
@@ -82,13 +90,20 @@ def take_step(page: Page, title: str, *, to_state: str) -> None:
 
 
 def expect_state(page: Page, state: str) -> None:
-    message = zh("Done: the case is now “%(state)s”.", state=zh(state))
+    """The page says the case moved to `state` (in Chinese or English), and its heading shows it."""
+    done = "Done: the case is now “%(state)s”."
+    message = re.compile(
+        f"{re.escape(zh(done, state=zh(state)))}|{re.escape(done % {'state': state})}"
+    )
     expect(page.get_by_role("status").get_by_text(message)).to_be_visible()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(zh(state))
+    # The badge capitalises the state's first letter.
+    shown = re.compile(f"{re.escape(zh(state))}|{re.escape(state)}", re.IGNORECASE)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(shown)
 
 
 def expect_message(page: Page, message: str, **params) -> None:
-    expect(page.get_by_role("status").get_by_text(zh(message, **params))).to_be_visible()
+    """The page's messages say `message`, in Chinese or in the English source."""
+    expect(page.get_by_role("status").get_by_text(said(message, **params))).to_be_visible()
 
 
 def fact(page: Page, term: str) -> Locator:
@@ -139,6 +154,16 @@ def fits_width(page: Page) -> bool:
 # --- steps -------------------------------------------------------------------------------
 
 
+def choose_language(page: Page, language: str) -> None:
+    """On the login page, switch the interface to `language` with the top bar's button."""
+    page.goto("/login/")
+    html = page.locator("html")
+    if html.get_attribute("lang") != language:
+        name = {"en": "English", "zh-hans": "中文"}[language]
+        page.get_by_role("button", name=name, exact=True).click()
+    expect(html).to_have_attribute("lang", language)
+
+
 def log_out(page: Page) -> None:
     page.get_by_role("button", name=exactly("Log out")).click()
     expect(page).to_have_url(re.compile(r"/login/"))
@@ -165,6 +190,19 @@ def answer_confirmations(page: Page) -> list[str]:
 def csrf_token(page: Page) -> str:
     """The CSRF token the browser holds, as a forger with the user's session would use it."""
     return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+
+
+def pdf_text(download: Download) -> str:
+    """The text of a downloaded PDF, without white space: a table cell may wrap a phrase."""
+    content = Path(download.path()).read_bytes()
+    assert content.startswith(b"%PDF-"), content[:40]
+    pages = PdfReader(io.BytesIO(content)).pages
+    return squeezed("".join(page.extract_text() for page in pages))
+
+
+def squeezed(text: str) -> str:
+    """`text` without white space, to look for in `pdf_text`."""
+    return re.sub(r"\s+", "", text)
 
 
 # --- data ----------------------------------------------------------------------------------
