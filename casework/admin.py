@@ -1,13 +1,94 @@
+"""The administrators' admin. Every change made here to accounts, roles, offices and
+districts is written to the audit log in the admin's own transaction."""
+
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from .audit import Action, record
 from .models import AuditEntry, District, HolidaySchedule, Office, User
+
+ADMINISTRATOR = "administrator"  # the role of a superuser, as the audit log names it
+
+
+def _changes(before: dict, after: dict) -> dict:
+    return {
+        key: {"from": before.get(key), "to": value}
+        for key, value in after.items()
+        if before.get(key) != value
+    }
+
+
+def _account(user: User) -> dict:
+    """What the audit log keeps of an account (never its password)."""
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email,
+        "office": user.office.name if user.office_id else "",
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+    }
+
+
+def _roles(user: User) -> list[str]:
+    """The account's roles as stored now: its groups, and administrator."""
+    names = sorted(Group.objects.filter(user=user).values_list("name", flat=True))
+    return names + ([ADMINISTRATOR] if user.is_superuser else [])
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    """Administrators manage accounts here. Accounts are deactivated, never deleted."""
+    """Administrators manage accounts here. Accounts are deactivated, never deleted.
+
+    Each saved change is recorded: "staff account changed" with the fields'
+    old and new values (a password only as changed), "role changed" with the
+    roles before and after.
+    """
+
+    def save_model(self, request, obj, form, change):
+        stored = User.objects.select_related("office").get(pk=obj.pk) if change else None
+        before = _account(stored) if stored else {}
+        # Kept on the form until save_related has saved the groups.
+        form.roles_before = _roles(stored) if stored else []
+        super().save_model(request, obj, form, change)
+        changes = _changes(before, _account(obj))
+        fields = sorted(changes) + (["password"] if not change else [])
+        if fields:
+            record(
+                Action.ACCOUNT_CHANGED,
+                by=request.user,
+                obj=obj,
+                office=obj.office_id,
+                details={"created": not change, "fields": fields, "changes": changes},
+            )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before, after = getattr(form, "roles_before", []), _roles(form.instance)
+        if before != after:
+            record(
+                Action.ROLE_CHANGED,
+                by=request.user,
+                obj=form.instance,
+                office=form.instance.office_id,
+                details={"from": before, "to": after},
+            )
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            record(
+                Action.ACCOUNT_CHANGED,
+                by=request.user,
+                obj=user,
+                office=user.office_id,
+                details={"created": False, "fields": ["password"], "changes": {}},
+            )
+        return response
 
     list_display = ["username", "full_name", "office", "is_active", "is_superuser"]
     list_filter = ["office", "groups", "is_active"]
@@ -26,17 +107,91 @@ class UserAdmin(BaseUserAdmin):
         return False
 
 
-@admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
-    list_display = ["name", "parent", "is_active"]
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """The roles. A change to what a role may do is a role change: recorded."""
+
+    def save_model(self, request, obj, form, change):
+        form.permissions_before = (
+            sorted(
+                obj.permissions.through.objects.filter(group_id=obj.pk).values_list(
+                    "permission__codename", flat=True
+                )
+            )
+            if change
+            else []
+        )
+        form.name_before = Group.objects.get(pk=obj.pk).name if change else ""
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        group = form.instance
+        after = sorted(group.permissions.values_list("codename", flat=True))
+        details = _changes(
+            {"name": form.name_before, "permissions": form.permissions_before},
+            {"name": group.name, "permissions": after},
+        )
+        if details:
+            record(
+                Action.ROLE_CHANGED,
+                by=request.user,
+                obj=group,
+                details={"group": group.name, "created": not change, "changes": details},
+            )
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
+class ReferenceAdmin(admin.ModelAdmin):
+    """Reference data kept in the admin: every saved change is a setting change."""
+
+    audit_key = ""
+
+    def audit_values(self, obj) -> dict:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        before = self.audit_values(type(obj).objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+        changes = _changes(before, self.audit_values(obj))
+        if changes:
+            record(
+                Action.SETTING_CHANGED,
+                by=request.user,
+                obj=obj,
+                details={"key": self.audit_key, "created": not change, "changes": changes},
+            )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Office)
+class OfficeAdmin(ReferenceAdmin):
+    list_display = ["name", "parent", "is_active"]
+    audit_key = "office"
+
+    def audit_values(self, obj) -> dict:
+        return {
+            "name": obj.name,
+            "short_name": obj.short_name,
+            "parent": obj.parent.name if obj.parent_id else "",
+            "is_active": obj.is_active,
+        }
+
+
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(ReferenceAdmin):
     list_display = ["name"]
+    audit_key = "district"
+
+    def audit_values(self, obj) -> dict:
+        return {"name": obj.name}
 
 
 @admin.register(HolidaySchedule)
@@ -47,8 +202,6 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
         from django.db import transaction
 
         from cases.services import refresh_open_clocks
-
-        from .audit import Action, record
 
         obj.entered_by = request.user
         super().save_model(request, obj, form, change)

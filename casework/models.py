@@ -1,5 +1,6 @@
 """What every app shares: offices, staff accounts, reference data, the audit log."""
 
+import re
 from datetime import date
 
 from django.contrib.auth.models import AbstractUser
@@ -7,7 +8,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from . import roles
+from . import identity, roles
 
 
 class Office(models.Model):
@@ -172,6 +173,34 @@ class HolidaySchedule(models.Model):
         return _parse_dates(self.workdays)
 
 
+# An 18-character national ID number written anywhere in free text.
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+
+
+def mask_id_numbers(value):
+    """`value` (text, or JSON-like data) with every ID-number-shaped run masked.
+
+    Masked whatever its check character: a mistyped number is still someone's.
+    """
+    if isinstance(value, str):
+        return _ID_NUMBER_IN_TEXT.sub(lambda m: identity.mask_id_number(m.group()), value)
+    if isinstance(value, dict):
+        return {key: mask_id_numbers(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_id_numbers(item) for item in value]
+    return value
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """No bulk way round append-only either (PostgreSQL's trigger refuses it too)."""
+
+    def update(self, **kwargs):
+        raise ValueError("Audit entries are append-only.")
+
+    def delete(self):
+        raise ValueError("Audit entries are append-only.")
+
+
 class AuditEntry(models.Model):
     """One append-only row per thing worth knowing: who did what, to what, when.
 
@@ -201,6 +230,10 @@ class AuditEntry(models.Model):
         LOGOUT = "logout", _("logout")
         SETTING_CHANGED = "setting_changed", _("setting changed")
         APPROVAL = "approval", _("approval")
+        ROLE_CHANGED = "role_changed", _("role changed")
+        ACCOUNT_CHANGED = "account_changed", _("staff account changed")
+        EXPORT_STARTED = "export_started", _("export started")
+        EXPORT_FINISHED = "export_finished", _("export finished")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -227,6 +260,8 @@ class AuditEntry(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
@@ -239,6 +274,10 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ValueError("Audit entries are append-only.")
+        # Whatever a person typed (a note, a name tried at login) may hold an ID
+        # number; no entry keeps a full one.
+        self.note = mask_id_numbers(self.note)
+        self.details = mask_id_numbers(self.details)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -307,3 +346,57 @@ class DibaoLine(models.Model):
     def __str__(self):
         place = self.district or _("city-wide")
         return f"{place} · {self.get_residence_display()}: {self.monthly_amount}"
+
+
+class ExportJob(models.Model):
+    """An export built in the background rather than streamed to the browser:
+    the bundle of case-file PDFs (a ZIP with a manifest) for a selection of
+    finished cases. The page shows `done` of `total` while it runs and a
+    download link once it is `done`.
+
+    `casework.exports` starts, advances and finishes jobs and writes their audit
+    entries (started with the filters and count, finished with the SHA-256);
+    the task that builds the file is registered with Django's tasks framework
+    and run by `manage.py db_worker`.
+    """
+
+    class Format(models.TextChoices):
+        ZIP = "zip", _("case files (ZIP of PDFs)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("being built")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    # The selection as `exports.Selection.as_dict()` wrote it: what the task builds.
+    filters = models.JSONField(_("filters"), default=dict)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("cases"), default=0)
+    done = models.PositiveIntegerField(_("cases done"), default=0)
+    # Kept with the case documents, outside the web root; served only through
+    # a view that checks the auditor's rights and logs the download.
+    file = models.FileField(upload_to="exports/", blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_format_display()} · {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)

@@ -1,0 +1,14 @@
+"""The auditors' pages: exports of finished cases and the audit log."""
+
+from django.urls import path
+
+from . import audit_views
+
+app_name = "audit"
+urlpatterns = [
+    path("audit/exports/", audit_views.export_page, name="export"),
+    path("audit/exports/finished-cases.csv", audit_views.export_csv, name="export_csv"),
+    path("audit/exports/finished-cases.xlsx", audit_views.export_xlsx, name="export_xlsx"),
+    path("audit/log/", audit_views.audit_log, name="log"),
+    path("audit/log.csv", audit_views.audit_log_csv, name="log_csv"),
+]
