@@ -9,6 +9,9 @@ urlpatterns = [
     path("audit/exports/", audit_views.export_page, name="export"),
     path("audit/exports/finished-cases.csv", audit_views.export_csv, name="export_csv"),
     path("audit/exports/finished-cases.xlsx", audit_views.export_xlsx, name="export_xlsx"),
+    path("audit/exports/case-files/", audit_views.export_case_files, name="export_zip"),
+    # The job is a query parameter (?job=…): the file is served by one fixed URL.
+    path("audit/exports/case-files.zip", audit_views.export_job_download, name="export_download"),
     path("audit/log/", audit_views.audit_log, name="log"),
     path("audit/log.csv", audit_views.audit_log_csv, name="log_csv"),
 ]

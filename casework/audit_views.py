@@ -1,7 +1,8 @@
 """Auditors' pages: exports of finished cases, and the audit log.
 
-Only auditors and administrators open them, and only with GET (or HEAD): the
-pages change nothing except that every export is written to the audit log.
+Only auditors and administrators open them, and only with GET (or HEAD), except the
+POST that queues a ZIP of case files: the pages change nothing except that every
+export is written to the audit log and that a queued ZIP is an export job.
 """
 
 import datetime
@@ -11,22 +12,35 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.db import transaction
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from cases.models import FINISHED_STATES, Kind, Occupation, Outcome, State
 
-from . import exports
-from .models import AuditEntry, District, Office, User
+from . import bundles, exports
+from .audit import Action, record
+from .models import AuditEntry, District, ExportJob, Office, User
 
 PAGE_SIZE = 50
+# The export jobs listed on the export page: the reader's own, newest first.
+JOBS_SHOWN = 10
+# While one of them is being built the page reloads itself this often (seconds).
+REFRESH_SECONDS = 3
 require_auditor = exports.require_exporter
 
 
@@ -112,6 +126,8 @@ def _export_form(request) -> ExportForm:
 def _render_export_page(request, form, status=200):
     counts = form.selection().counts() if form.is_valid() else None
     query = form.data.urlencode() if form.is_valid() else ""
+    jobs = list(ExportJob.objects.filter(requested_by=request.user)[:JOBS_SHOWN])
+    building = any(j.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING) for j in jobs)
     return render(
         request,
         "audit/export.html",
@@ -120,6 +136,8 @@ def _render_export_page(request, form, status=200):
             "counts": counts,
             "query": query,
             "xlsx_max_rows": exports.XLSX_MAX_ROWS - 2,
+            "jobs": jobs,
+            "refresh": REFRESH_SECONDS if building else None,
         },
         status=status,
     )
@@ -202,6 +220,64 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
         produced=produced,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+# --- the case files as a ZIP, built in the background ----------------------------------------
+
+
+@require_POST
+def export_case_files(request: HttpRequest) -> HttpResponse:
+    """Queue the ZIP of the case files of the selection (the filters are the page's
+    query string); the task worker builds it, the export page shows its progress."""
+    require_auditor(request.user)
+    form = _export_form(request)
+    if not form.is_valid():
+        return _render_export_page(request, form, status=400)
+    selection = form.selection()
+    page = f"{reverse('audit:export')}?{form.data.urlencode()}"
+    if not selection.cases().exists():
+        messages.error(request, _("No finished cases match: there are no case files to gather."))
+        return redirect(page)
+    job = exports.queue_job(selection, format=ExportJob.Format.ZIP, by=request.user)
+    transaction.on_commit(lambda: exports.build_export_job.enqueue(job.pk))
+    messages.success(
+        request,
+        _("The case files are being gathered into a ZIP. This page shows when it is ready."),
+    )
+    return redirect(f"{page}#jobs")
+
+
+@never_cache
+@require_safe
+def export_job_download(request: HttpRequest) -> HttpResponse:
+    """A finished export job's file, as an attachment; the download is logged."""
+    require_auditor(request.user)
+    try:
+        pk = int(request.GET.get("job", ""))
+    except ValueError:
+        raise Http404 from None
+    job = get_object_or_404(ExportJob, pk=pk, status=ExportJob.Status.DONE)
+    if not job.file:
+        raise Http404
+    name = bundles.bundle_name(timezone.localdate(job.finished_at))
+    response = FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip"
+    )
+    if request.method == "GET":
+        record(
+            Action.DOCUMENT_DOWNLOADED,
+            by=request.user,
+            obj=job,
+            office=request.user.office_id,
+            details={
+                "document": "case_files",
+                "export_job": job.pk,
+                "file": name,
+                "bytes": job.size,
+                "sha256": job.sha256,
+            },
+        )
+    return response
 
 
 # --- the audit log -------------------------------------------------------------------------

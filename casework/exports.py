@@ -782,3 +782,7 @@ def build_export_job(job_id: int) -> None:
     """Enqueue with `build_export_job.enqueue(job.pk)` once the job's row is committed
     (`transaction.on_commit`)."""
     run_job(job_id)
+
+
+# The builders register themselves in BUILDERS when imported: import them with the task.
+from . import bundles  # noqa: E402, F401

@@ -14,3 +14,13 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// A page waiting for background work (e.g. an export's ZIP) reloads itself while
+// it waits; it says so on the page and offers a link to check at once.
+document.addEventListener("DOMContentLoaded", function () {
+  var waiting = document.querySelector("[data-reload-after]");
+  if (waiting) {
+    var seconds = parseInt(waiting.getAttribute("data-reload-after"), 10) || 5;
+    window.setTimeout(function () { window.location.reload(); }, seconds * 1000);
+  }
+});

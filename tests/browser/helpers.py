@@ -5,6 +5,7 @@ source is accepted too, so the tests hold while the Chinese catalogue is being
 written and after it is compiled, and the same steps run in either language.
 """
 
+import csv
 import datetime
 import io
 import re
@@ -55,6 +56,22 @@ def only_label(message: str, **params) -> re.Pattern:
         f"^({re.escape(zh(message, **params))}|{re.escape(english)})\\s*\\*?\\s*({required})?$",
         re.IGNORECASE,
     )
+
+
+def said_count(singular: str, plural: str, count: int, **params) -> re.Pattern:
+    """A message with a count (`{% blocktranslate count %}`) anywhere in a text, in
+    Chinese or in the English source; `count` is also passed as `counter`."""
+    params = {"counter": count, **params}
+    with translation.override("zh-hans"):
+        chinese = translation.ngettext(singular, plural, count) % params
+    english = (singular if count == 1 else plural) % params
+    return re.compile(f"{re.escape(chinese)}|{re.escape(english)}")
+
+
+def choice(label, language: str = "zh-hans") -> str:
+    """A model choice's label (`State.CLOSED.label`, lazily translated) in `language`."""
+    with translation.override(language):
+        return str(label)
 
 
 def yuan(amount) -> str:
@@ -198,6 +215,19 @@ def pdf_text(download: Download) -> str:
     assert content.startswith(b"%PDF-"), content[:40]
     pages = PdfReader(io.BytesIO(content)).pages
     return squeezed("".join(page.extract_text() for page in pages))
+
+
+def pdf_text_of(content: bytes) -> str:
+    """The text of a PDF's bytes (a member of a downloaded ZIP), without white space."""
+    assert content.startswith(b"%PDF-"), content[:40]
+    return squeezed("".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages))
+
+
+def csv_rows(download: Download) -> list[list[str]]:
+    """The rows of a downloaded CSV, after checking and stripping its UTF-8 byte-order mark."""
+    content = Path(download.path()).read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf"), "the CSV starts with a UTF-8 byte-order mark"
+    return list(csv.reader(io.StringIO(content[3:].decode("utf-8"))))
 
 
 def squeezed(text: str) -> str:

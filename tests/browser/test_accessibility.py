@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Payment, State
+from casework.models import ExportJob
 from tests import factories
 from tests.assistance import steps
 from tests.browser.conftest import login
@@ -38,6 +39,9 @@ PAGES = [
     ("approval-queue", "supervisor", "/assistance/approvals/"),
     ("worker-page", "caseworker", "/workers/{worker}/"),
     ("new-card-application", "caseworker", "/assistance/cards/new/?worker={member}"),
+    # This year's finished cases, counted, with a ZIP of their case files ready.
+    ("export-page", "auditor", "/audit/exports/"),
+    ("audit-log", "auditor", "/audit/log/"),
 ]
 
 BLOCKING = ("serious", "critical")
@@ -45,9 +49,10 @@ AXE = Axe()
 
 
 @pytest.fixture
-def scene(office, caseworker, caseworker2, supervisor) -> dict:
+def scene(office, caseworker, caseworker2, supervisor, auditor) -> dict:
     """A caseworker's day: a wage dispute with payments, an aid application and a
-    card application waiting for approval, and a new application in the intake queue."""
+    card application waiting for approval, and a new application in the intake queue;
+    and for the auditor, a dispute closed this year and a ZIP of case files ready."""
     dibao_lines()
     rider = factories.WorkerFactory(office=office, created_by=caseworker, name="欧阳晓燕")
     dispute = factories.wage_dispute(
@@ -80,6 +85,19 @@ def scene(office, caseworker, caseworker2, supervisor) -> dict:
         family=[{"name": "刘春梅", "relation": "spouse", "id_number": factories.id_number(4321)}],
     )
     factories.wage_dispute(office, by=caseworker2)  # waiting in the intake queue
+    factories.wage_dispute(office, by=caseworker, state=State.CLOSED)  # finished this year
+    today = timezone.localdate()
+    ExportJob.objects.create(  # as the task leaves a job it has built (no file needed here)
+        format=ExportJob.Format.ZIP,
+        status=ExportJob.Status.DONE,
+        filters={"finished_from": f"{today:%Y}-01-01", "finished_to": today.isoformat()},
+        requested_by=auditor,
+        total=1,
+        done=1,
+        size=48_000,
+        sha256="0" * 64,
+        finished_at=timezone.now(),
+    )
     return {
         "dispute": dispute.number,
         "aid": aid.number,
