@@ -31,10 +31,6 @@ from .models import Case, Kind, State
 from .timeline import Entry, timeline
 from .views import get_case_for
 
-# Timeline entries that have a section of their own in the case file, with their full text.
-OWN_SECTIONS = ("session", "contact", "note")
-
-
 # --- what every document shows ------------------------------------------------------------
 
 
@@ -120,10 +116,8 @@ def case_file_context(case: Case) -> dict:
         "case": case,
         "links": _links(case),
         **KIND_DETAILS[case.kind](case),
-        "events": [e for e in entries if e.kind not in OWN_SECTIONS],
-        "sessions": [e for e in entries if e.kind == "session"],
-        "contacts": [e for e in entries if e.kind == "contact"],
-        "notes": [e for e in entries if e.kind == "note"],
+        # Transitions, notes, contacts and mediation sessions in one account, in full.
+        "events": entries,
         "documents": list(
             case.documents.select_related("uploaded_by").order_by("uploaded_at", "pk")
         ),
