@@ -8,19 +8,23 @@
   otherwise sets up fontconfig and Pango afresh each time and the process
   grows with every render. Pango's font map is not safe to share between
   threads, so renders take turns (one lasts a fraction of a second).
+- Text is set in Noto Serif CJK SC cut down to GB 2312 (`casework/pdf_fonts.py`):
+  embedding the whole face took a third of the time of a case file.
 - The print stylesheet `templates/pdf/pdf.css` is read from disk and parsed
   once (again when the file changes). Documents may refer to files in
-  `templates/pdf/` and nothing else: no network, no other file.
+  `templates/pdf/` and to the cut fonts, and nothing else: no network, no other file.
 - The output depends only on the template and its context: WeasyPrint writes
-  no dates unless the document gives them (`created`, `modified`), and the
-  file identifier is a digest of the content. The same case gives the same
-  bytes every time.
+  no dates unless the document gives them (`created`, `modified`), and no file
+  identifier (optional in an unencrypted PDF; pydyf would compress every
+  stream a second time to digest them). The same case gives the same bytes
+  every time.
 - The cyclic garbage collector is paused while a document is built (see
   `gc_paused`): it otherwise takes a quarter of the time.
 
 WeasyPrint is imported when a document is first printed, not when Django starts.
 """
 
+import atexit
 import contextlib
 import datetime
 import gc
@@ -35,6 +39,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from casework import pdf_fonts
+
 PDF_TEMPLATES = Path(settings.BASE_DIR) / "templates" / "pdf"
 STYLESHEET = PDF_TEMPLATES / "pdf.css"
 
@@ -45,12 +51,15 @@ _lock = threading.Lock()
 _font_config = None
 _stylesheet = None  # (mtime, CSS)
 _fetcher = None
+_fonts = None  # the @font-face rules of the cut faces, parsed
 _footers = {}  # CSS `content` of the page footer -> its parsed stylesheet
 
 
 def _local_fetcher():
-    """A URL fetcher that serves files of `templates/pdf/` and refuses anything else."""
+    """A URL fetcher that serves files of `templates/pdf/` and the cut fonts, and nothing else."""
     from weasyprint.urls import URLFetcher
+
+    allowed = (PDF_TEMPLATES.resolve(), Path(settings.PDF_FONT_DIR).resolve())
 
     class LocalFetcher(URLFetcher):
         def fetch(self, url, headers=None):
@@ -58,22 +67,25 @@ def _local_fetcher():
             if parts.scheme != "file":
                 raise ValueError(f"Printable documents load nothing over the network: {url}")
             path = Path(url2pathname(parts.path)).resolve()
-            if not path.is_relative_to(PDF_TEMPLATES.resolve()):
-                raise ValueError(f"Printable documents load only files of {PDF_TEMPLATES}: {url}")
+            if not any(path.is_relative_to(directory) for directory in allowed):
+                raise ValueError(f"Printable documents load only files of {allowed}: {url}")
             return super().fetch(url, headers)
 
     return LocalFetcher(allowed_protocols=("file",), allow_redirects=False)
 
 
 def _setup():
-    """The process's font configuration, URL fetcher and parsed stylesheet (lock held)."""
-    global _font_config, _stylesheet, _fetcher
+    """The process's font configuration, URL fetcher and parsed stylesheets (lock held)."""
+    global _font_config, _stylesheet, _fetcher, _fonts
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
     if _font_config is None:
         _font_config = FontConfiguration()
         _fetcher = _local_fetcher()
+        _fonts = CSS(
+            string=pdf_fonts.font_face_css(), font_config=_font_config, url_fetcher=_fetcher
+        )
     mtime = STYLESHEET.stat().st_mtime_ns
     if _stylesheet is None or _stylesheet[0] != mtime:
         css = CSS(
@@ -83,7 +95,16 @@ def _setup():
             font_config=_font_config,
         )
         _stylesheet = (mtime, css)
-    return _font_config, _fetcher, _stylesheet[1]
+    return _font_config, _fetcher, [_fonts, _stylesheet[1]]
+
+
+@atexit.register
+def _forget_fonts():
+    """Let the font configuration go while the interpreter still runs: it then deletes
+    its temporary copies of the cut fonts (WeasyPrint copies `@font-face` files)."""
+    global _font_config, _fonts, _stylesheet
+    _font_config = _fonts = _stylesheet = None
+    _footers.clear()
 
 
 def _footer(content: str):
@@ -174,11 +195,8 @@ def render_pdf(
         )
         footer = page_counter_content(pgettext("pdf footer", "Page %(page)s of %(pages)s"))
         with _lock:
-            font_config, fetcher, stylesheet = _setup()
+            font_config, fetcher, stylesheets = _setup()
             document = HTML(string=html, base_url=str(PDF_TEMPLATES) + "/", url_fetcher=fetcher)
             return document.write_pdf(
-                stylesheets=[stylesheet, _footer(footer)],
-                font_config=font_config,
-                # A digest of the content (pydyf): a stable identifier, not a random one.
-                pdf_identifier=True,
+                stylesheets=[*stylesheets, _footer(footer)], font_config=font_config
             )

@@ -176,6 +176,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Fonts cut for printable documents (casework/pdf_fonts.py), made on first use.
+PDF_FONT_DIR = Path(env("PDF_FONT_DIR", str(BASE_DIR / "var" / "fonts")))
 DOCUMENT_MAX_BYTES = int(env("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -21,7 +21,7 @@ from stdnum.cn import ric
 from cases import services
 from cases.documents import render_document
 from cases.models import Payment, State
-from casework import pdf
+from casework import pdf, pdf_fonts
 from casework.models import AuditEntry, DibaoLine
 from tests import factories
 from tests.assistance import steps
@@ -199,6 +199,60 @@ def test_names_with_rare_characters_are_drawn_with_real_glyphs(
             assert all("CJK" in font for font, _gid in glyphs), (char, glyphs)
 
 
+def test_common_text_is_set_in_the_face_cut_to_gb2312_and_rarer_characters_in_the_whole_face(
+    finished_dispute,
+):
+    content = render_document(finished_dispute, "case-file")
+
+    # 王 and 案 are in GB 2312; 𠇔 is not, and falls through to the whole SC face.
+    for char in "王案":
+        used = glyphs_for(content, char)
+        assert used and all("-GB2312" in font for font, _gid in used), (char, used)
+    assert {font.split("+")[-1] for font, _gid in glyphs_for(content, "𠇔")} == {
+        "Noto-Serif-CJK-SC"
+    }
+    assert "Noto-Serif-CJK-SC-GB2312-Bold" in {name.split("+")[-1] for name in fonts(content)}
+
+
+def test_the_cut_faces_are_made_once_and_hold_gb2312_and_symbols(tmp_path, settings):
+    import uharfbuzz as hb
+
+    settings.PDF_FONT_DIR = tmp_path
+    css = pdf_fonts.font_face_css()
+
+    made = sorted(tmp_path.iterdir())
+    assert [path.name.split("-")[2] for path in made] == ["bold", "normal"]
+    assert all(path.as_uri() in css for path in made)
+    face = hb.Face(hb.Blob.from_file_path(str(made[1])))
+    chars = set(face.unicodes)
+    assert pdf_fonts.gb2312() <= chars and len(pdf_fonts.gb2312()) == 7445  # 6,763 hanzi
+    assert {ord(c) for c in "¥·—→①○×（）：、。"} <= chars
+    assert ord("𠇔") not in chars and ord("堃") not in chars
+    assert face.glyph_count < 9000  # the whole SC face has 65,535
+    times = [path.stat().st_mtime_ns for path in made]
+    assert pdf_fonts.font_face_css() == css  # made once, then found
+    assert [path.stat().st_mtime_ns for path in made] == times
+
+
+def test_without_the_cut_faces_documents_use_the_whole_face(
+    finished_dispute, tmp_path, settings, monkeypatch
+):
+    def fail(source, target):
+        raise OSError("read-only file system")
+
+    settings.PDF_FONT_DIR = tmp_path
+    monkeypatch.setattr(pdf_fonts, "cut", fail)
+    assert pdf_fonts.font_face_css() == ""
+    monkeypatch.setattr(pdf, "_font_config", None)  # as in a new process
+
+    content = render_document(finished_dispute, "case-file")
+
+    assert {name.split("+")[-1] for name in fonts(content)} == {
+        "Noto-Serif-CJK-SC",
+        "Noto-Serif-CJK-SC-Bold",
+    }
+
+
 def test_every_page_shows_the_case_number_and_page_x_of_y(finished_dispute):
     with translation.override("en"):
         pages = page_texts(render_document(finished_dispute, "case-file"))
@@ -228,9 +282,7 @@ def test_a_case_file_prints_in_chinese_by_default_with_chinese_dates(finished_di
     assert "¥12,800.00" in content
 
 
-def test_the_pdf_dates_come_from_the_case_and_its_identifier_from_the_content(
-    finished_dispute,
-):
+def test_the_pdf_dates_come_from_the_case_and_it_has_no_random_identifier(finished_dispute):
     content = render_document(finished_dispute, "case-file")
 
     info = reader(content).metadata
@@ -242,9 +294,8 @@ def test_the_pdf_dates_come_from_the_case_and_its_identifier_from_the_content(
     )
     assert info["/ModDate"].startswith(f"D:{timezone.localtime(last_change):%Y%m%d}")
     assert finished_dispute.number in info["/Title"]
-    # pydyf's identifier is a digest of the content: stable, and the same twice.
-    first, second = reader(content).trailer["/ID"]
-    assert first == second
+    # No file identifier at all (optional without encryption), so none that could differ.
+    assert "/ID" not in reader(content).trailer
 
 
 def test_a_finished_case_prints_to_the_same_bytes_days_later_and_after_being_downloaded(
@@ -270,17 +321,23 @@ def test_a_finished_case_prints_to_the_same_bytes_days_later_and_after_being_dow
 # --- no network, no stray files ------------------------------------------------------------------
 
 
-def test_documents_load_only_files_of_the_pdf_templates_folder():
+def test_documents_load_only_files_of_the_pdf_templates_folder_and_the_cut_fonts(settings):
     fetcher = pdf._local_fetcher()
 
     response = fetcher.fetch(pdf.STYLESHEET.as_uri())
     assert b"@page" in response.read()
+    response.close()
+    pdf_fonts.font_face_css()
+    font = next(settings.PDF_FONT_DIR.glob("*.otf"))
+    response = fetcher.fetch(font.as_uri())
+    assert response.read(4) == b"OTTO"
     response.close()
     for url in [
         "https://example.com/logo.png",
         "http://127.0.0.1:8000/static/casework/app.css",
         "file:///etc/passwd",
         (pdf.PDF_TEMPLATES / ".." / "base.html").as_uri(),
+        (settings.PDF_FONT_DIR / ".." / "casework.sqlite3").as_uri(),
     ]:
         with pytest.raises(ValueError):
             fetcher.fetch(url)
