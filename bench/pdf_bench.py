@@ -171,7 +171,7 @@ def realistic_dispute(office, by, rider_name):
 
 def font_files(pdf_path: Path) -> list[str]:
     """Each embedded font with the file it was cut from."""
-    from django.conf import settings
+    from casework import pdf_fonts
 
     out = subprocess.run(["pdffonts", str(pdf_path)], capture_output=True, text=True).stdout
     rows = []
@@ -181,9 +181,7 @@ def font_files(pdf_path: Path) -> list[str]:
         style = "Bold" if family.endswith(" Bold") else "Regular"
         family = family.removesuffix(" Bold")
         if family.endswith("GB2312"):  # cut by casework/pdf_fonts.py
-            weight = "bold" if style == "Bold" else "normal"
-            found = sorted(Path(settings.PDF_FONT_DIR).glob(f"*GB2312-{weight}-*.otf"))
-            path = str(found[-1]) if found else ""
+            path = str(pdf_fonts.cut_faces()["bold" if style == "Bold" else "normal"])
         else:
             path = subprocess.run(
                 ["fc-match", "-f", "%{file}", f"{family}:style={style}"],

@@ -52,20 +52,20 @@ def _chronological(case: Case) -> list[Entry]:
 
 
 def wage_details(case) -> dict:
-    claims = [
-        {
-            "link": cw,
-            "agreed": cw.amount_agreed,
-            "recovered": paid,
-            "outstanding": max(agreed - paid, Decimal("0"))
-            if cw.amount_agreed is not None
-            else None,
-        }
-        for cw, agreed, paid in case.claims()
-    ]
+    claims = case.claims()
     return {
-        "claims": claims,
-        "totals": case.totals(),
+        "claims": [
+            {
+                "link": cw,
+                "agreed": cw.amount_agreed,
+                "recovered": paid,
+                "outstanding": max(agreed - paid, Decimal("0"))
+                if cw.amount_agreed is not None
+                else None,
+            }
+            for cw, agreed, paid in claims
+        ],
+        "totals": case.totals(claims),
         "counterparty_links": list(
             case.counterparty_links.select_related("counterparty").order_by("pk")
         ),

@@ -308,18 +308,20 @@ class KindPage:
 
 
 def wage_context(case: WageDispute, user) -> dict:
+    claims = case.claims()
+    totals = case.totals(claims)
     return {
         "claims": [
             (cw, paid, max(agreed - paid, 0) if cw.amount_agreed is not None else None)
-            for cw, agreed, paid in case.claims()
+            for cw, agreed, paid in claims
         ],
-        "totals": case.totals(),
+        "totals": totals,
         "counterparty_links": case.counterparty_links.select_related("counterparty"),
         "payments": case.payments.select_related("worker", "entered_by"),
         "void_states": VOID_STATES,
         "aid_applications": case.aid_applications.all(),
         "offer_aid": case.is_finished
-        and case.totals()["recovered"] == 0
+        and totals["recovered"] == 0
         and (user.is_caseworker or user.is_supervisor)
         and caseworker_step(case, user),
     }

@@ -92,17 +92,17 @@ def cut(source: Path, target: Path) -> None:
     partial.replace(target)  # atomic: concurrent processes never read half a file
 
 
-def font_face_css() -> str:
-    """`@font-face` rules for the cut faces, cutting them first if need be ("" if impossible)."""
+def cut_faces() -> dict[str, Path]:
+    """The cut face of each weight, cutting it first if need be ({} if impossible)."""
     import uharfbuzz
 
-    rules = []
+    faces = {}
     directory = Path(settings.PDF_FONT_DIR)
     for weight, filename in SOURCES.items():
         source = find_source(filename)
         if source is None:
             logger.warning("%s not found: printable documents use the fonts installed.", filename)
-            return ""
+            return {}
         stat = source.stat()
         key = f"{source}|{stat.st_size}|{stat.st_mtime_ns}|{uharfbuzz.__version__}|{VERSION}"
         digest = hashlib.sha256(key.encode()).hexdigest()[:12]
@@ -113,9 +113,15 @@ def font_face_css() -> str:
                 cut(source, target)
             except Exception:  # a slower document, not none
                 logger.exception("Could not cut %s: documents use the whole face.", source)
-                return ""
-        rules.append(
-            f'@font-face {{ font-family: "{FAMILY}"; font-weight: {weight}; '
-            f'src: url("{target.resolve().as_uri()}"); }}'
-        )
-    return "\n".join(rules)
+                return {}
+        faces[weight] = target.resolve()
+    return faces
+
+
+def font_face_css() -> str:
+    """`@font-face` rules for the cut faces ("" if there are none)."""
+    return "\n".join(
+        f'@font-face {{ font-family: "{FAMILY}"; font-weight: {weight}; '
+        f'src: url("{path.as_uri()}"); }}'
+        for weight, path in cut_faces().items()
+    )

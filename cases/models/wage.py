@@ -181,9 +181,10 @@ class WageDispute(Case):
             for cw in links
         ]
 
-    def totals(self) -> dict[str, Decimal]:
+    def totals(self, claims=None) -> dict[str, Decimal]:
+        """Sums over the workers; pass `claims()` if already read, to spare its queries."""
         claimed = agreed = recovered = outstanding = Decimal("0")
-        for cw, amount_agreed, paid in self.claims():
+        for cw, amount_agreed, paid in self.claims() if claims is None else claims:
             claimed += cw.amount_claimed or 0
             agreed += amount_agreed
             recovered += paid
