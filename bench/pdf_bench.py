@@ -10,15 +10,18 @@ about 20 timeline entries, 5 payments one of which is voided, Chinese text
 throughout: a cover and three pages), then produces its case file and, side by
 side in the same process, a trivial one-page Chinese document and the case file
 of the same dispute for a worker whose name has a character outside GB 2312
-(王𠇔: one more face to embed, see casework/pdf_fonts.py), 50 times each. It
-prints the median and fastest time per document and the ratio of the case file
-to the trivial document, the file sizes, the peak memory of the process after 50
-and after 300 renders, how steady the machine was, and the font files the PDFs
-embed. `--renders N` changes the 300.
+(王𠇔: one more face to embed, see casework/pdf_fonts.py), and the case file's
+own fields as bare paragraphs (the same text without tables, borders or inline
+markup: what this much content costs WeasyPrint at least), 50 times each. It
+prints the median and fastest time per document and their ratios to the trivial
+document, the file sizes, the peak memory of the process after 50 and after 300
+renders, how steady the machine was, and the font files the PDFs embed.
+`--renders N` changes the 300.
 """
 
 import argparse
 import datetime
+import html
 import io
 import os
 import resource
@@ -28,6 +31,7 @@ import sys
 import tempfile
 import time
 from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +40,50 @@ sys.path.insert(0, str(ROOT))
 TRIVIAL = """{% extends "pdf/base.html" %}{% block content %}
 <h1>工会驿站服务记录</h1><p>张伟师傅于今日到驿站咨询欠薪问题，已登记并告知调解流程。</p>
 {% endblock %}"""
+
+
+class Fields(HTMLParser):
+    """The text of each cell, paragraph and heading of a document, in order."""
+
+    BLOCKS = {"h1", "h2", "h3", "p", "th", "td"}
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.text, self.depth = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.depth += tag in self.BLOCKS
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self.depth -= 1
+            if self.depth == 0:
+                text, self.text = "".join(self.text).strip(), []
+                if text:
+                    self.fields.append(text)
+
+    def handle_data(self, data):
+        if self.depth:
+            self.text.append(data)
+
+
+def bare_fields(case) -> tuple[str, int]:
+    """A template of the case file's fields as bare paragraphs, and how many there are."""
+    from django.template.loader import render_to_string
+
+    from cases.documents import PRINTABLES
+
+    printable = PRINTABLES["case-file"]
+    context = printable.context(case)
+    context.pop("pdf_dates")
+    parser = Fields()
+    parser.feed(render_to_string(printable.template, context))
+    paragraphs = "".join(f"<p>{html.escape(text)}</p>" for text in parser.fields)
+    template = (
+        '{% extends "pdf/base.html" %}{% block content %}{% verbatim %}'
+        f"{paragraphs}{{% endverbatim %}}{{% endblock %}}"
+    )
+    return template, len(parser.fields)
 
 
 def peak_mb() -> float:
@@ -231,10 +279,13 @@ def main() -> None:
             office, caseworker = bench_office()
             dispute = realistic_dispute(office, caseworker, "王建军")
             rare = realistic_dispute(office, caseworker, "王𠇔")
+            fields, field_count = bare_fields(dispute)
+            (workdir / "templates" / "pdf_bench_fields.html").write_text(fields, encoding="utf-8")
             produce = {
                 "case file": lambda: render_document(dispute, "case-file"),
                 "trivial": lambda: render_pdf("pdf_bench_trivial.html", {"case": dispute}),
                 "rare name": lambda: render_document(rare, "case-file"),
+                "fields": lambda: render_pdf("pdf_bench_fields.html", {"case": dispute}),
             }
             load_before = os.getloadavg()[0]
             for make in produce.values():
@@ -276,9 +327,14 @@ def main() -> None:
                     f"  (wall min {fastest[name]:.1f}, max {max(wall[name]):.1f});"
                     f" {pages} page(s), {len(pdf):,} bytes"
                 )
+            for name in ("case file", "rare name", "fields"):
+                print(
+                    f"  ratio {name} / trivial: {median[name] / median['trivial']:.2f}"
+                    f" (medians), {fastest[name] / fastest['trivial']:.2f} (minimums)"
+                )
             print(
-                f"  ratio case file / trivial: {median['case file'] / median['trivial']:.2f}"
-                f" (medians), {fastest['case file'] / fastest['trivial']:.2f} (minimums)"
+                f"  (fields: the case file's {field_count} cells, paragraphs and headings"
+                " as bare paragraphs, without tables, borders or inline markup)"
             )
             for count, mb in memory.items():
                 print(f"  peak memory (ru_maxrss) after {count:3d} renders: {mb:.0f} MB")
@@ -289,7 +345,12 @@ def main() -> None:
             print(
                 f"  machine check, the same pure-Python loop between renders:"
                 f" median {median['spin']:.1f} ms, min {fastest['spin']:.1f},"
-                f" max {max(wall['spin']):.1f} (a wide spread: other work on the host slowed us)"
+                f" max {max(wall['spin']):.1f}"
+                + (
+                    " (a wide spread: other work on the host slowed us)"
+                    if max(wall["spin"]) > 1.25 * fastest["spin"]
+                    else ""
+                )
             )
             for name in ("case file", "rare name"):
                 sample = workdir / f"{name}.pdf"
