@@ -460,9 +460,14 @@ def update_dispute(
     if "received_at" in changes:
         # The application to the union is the interruption recorded at intake (R5):
         # a corrected time of receipt corrects it too.
-        case.limitation_events.filter(type=LimitationEvent.Type.MEDIATION_APPLICATION).order_by(
-            "pk"
-        )[:1].update(occurred_on=timezone.localdate(fields["received_at"]))
+        application = (
+            case.limitation_events.filter(type=LimitationEvent.Type.MEDIATION_APPLICATION)
+            .order_by("pk")
+            .first()
+        )
+        if application is not None:
+            application.occurred_on = timezone.localdate(fields["received_at"])
+            application.save(update_fields=["occurred_on"])
     for name, value in fields.items():
         setattr(case, name, value)
     case.refresh_clocks()

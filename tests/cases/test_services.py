@@ -347,6 +347,28 @@ def test_opening_a_dispute_records_the_application_as_an_interruption(office):
     ]
 
 
+def test_correcting_the_time_of_receipt_moves_the_interruption_and_the_deadlines(
+    office, caseworker
+):
+    dispute = wage_dispute(
+        office,
+        by=caseworker,
+        received_at=received(2026, 3, 2),
+        period_to=datetime.date(2026, 2, 20),
+        state=State.ACCEPTED,
+    )
+
+    services.update_dispute(case=dispute, by=caseworker, received_at=received(2026, 3, 5))
+
+    dispute = reload(dispute)
+    assert list(dispute.limitation_events.values_list("type", "occurred_on")) == [
+        ("mediation_application", datetime.date(2026, 3, 5))
+    ]
+    assert dispute.mediation_deadline == datetime.date(2026, 3, 20)
+    assert dispute.limitation_date == datetime.date(2027, 3, 5)
+    assert entries("case_edited", case_id=dispute.pk).get().details["fields"] == ["received_at"]
+
+
 # --- case numbers ----------------------------------------------------------------------------
 
 
