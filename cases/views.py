@@ -395,7 +395,7 @@ def render_case(request, case, *, bound: dict | None = None, status: int = 200):
                 forms.AssignForm(initial={"assignee": case.assignee_id}, staff=_assignable(user)),
                 "assign",
             )
-            if supervises(case, user)
+            if supervises(case, user) and not case.is_finished
             else None
         ),
     }
@@ -527,6 +527,9 @@ def case_assign(request: HttpRequest, number: str) -> HttpResponse:
     except ValidationError as error:
         form.add_error("assignee", error)
         return render_case(request, case, bound={"assign": form}, status=400)
+    except TransitionNotAllowed as error:
+        messages.error(request, str(error))
+        return redirect(case)
     messages.success(request, _("Assignment saved."))
     return redirect(case)
 

@@ -303,6 +303,24 @@ def test_a_supervisor_sees_the_reopen_step_on_the_same_finished_case(login_as, w
     page = login_as(supervisor).get(f"/cases/{number}/").content.decode()
 
     assert f'action="/cases/{number}/do/reopen/#do-reopen"' in page
+    # A finished case is reopened before anyone is assigned to it.
+    assert f'action="/cases/{number}/assign/#rec-assign"' not in page
+
+
+def test_a_supervisor_assigning_a_finished_case_is_told_to_reopen_it_first(
+    login_as, world, supervisor, caseworker2
+):
+    client = login_as(supervisor)
+    number = world["finished"].number
+    before = database_state()
+
+    response = client.post(f"/cases/{number}/assign/", {"assignee": caseworker2.pk}, follow=True)
+
+    assert database_state() == before
+    assert response.redirect_chain == [(f"/cases/{number}/", 302)]
+    assert "This case is finished; reopen it first." in [
+        str(m) for m in response.context["messages"]
+    ]
 
 
 def test_the_assignee_sees_the_steps_of_their_open_case(login_as, world, caseworker):
