@@ -16,7 +16,7 @@ from django_fsm import RETURN_VALUE, transition
 
 from cases.models import Case, Outcome, State, caseworker_step, supervisor_step
 from cases.models.core import reopen_transition, withdraw_transition
-from casework import identity
+from casework import identity, reference
 from casework.transitions import condition
 
 # --- hardship aid ----------------------------------------------------------------------
@@ -185,8 +185,17 @@ class AidApplication(Case):
     def assessment_complete(self) -> bool:
         return not self.assessment_missing()
 
+    def threshold_in_force(self) -> Decimal:
+        """The second-approval threshold that decides this application: while it awaits
+        approval, the one in force now (the approval applies it); after, the one applied."""
+        if self.state == State.RECOMMENDED:
+            return reference.current(reference.Key.APPROVAL_THRESHOLD)
+        return self.threshold
+
     def approvals_needed(self) -> int:
-        return 2 if self.recommended_amount and self.recommended_amount > self.threshold else 1
+        if not self.recommended_amount:
+            return 1
+        return 2 if self.recommended_amount > self.threshold_in_force() else 1
 
     def current_approvals(self):
         return self.approvals.filter(round=self.approval_round)

@@ -199,7 +199,7 @@ def approve_aid(
         cap_override_reason=cap_override_reason,
     )
     case.threshold, case.cap = threshold, cap
-    needed = 2 if case.recommended_amount > threshold else 1
+    needed = case.approvals_needed()
     complete = case.current_approvals().count() >= needed
     source = case.state
     case.approve(complete=complete)

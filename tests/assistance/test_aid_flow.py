@@ -688,6 +688,21 @@ def test_a_threshold_raised_before_approval_means_one_approval_is_enough(
     assert approvals(stored)[0].threshold == Decimal("8000.00")
 
 
+def test_while_awaiting_approval_the_application_counts_approvals_by_the_threshold_now(
+    aid_at, admin_user
+):
+    # Assessed under 5,000: two approvals. The threshold rises to 8,000 before anyone
+    # approves; the approval will apply 8,000, so the application says one, as the page does.
+    application = aid_at(State.RECOMMENDED, amount=Decimal("6000.00"))
+    assert application.approvals_needed() == 2
+
+    reference.change_setting(key=Key.APPROVAL_THRESHOLD, value=Decimal("8000.00"), by=admin_user)
+
+    assert application.threshold == Decimal("5000.00")
+    assert application.threshold_in_force() == Decimal("8000.00")
+    assert application.approvals_needed() == 1
+
+
 # --- the 12-month cap -------------------------------------------------------------------
 
 
