@@ -303,6 +303,11 @@ class AidApplication(Case):
     )
     reopen = reopen_transition(AID_OPEN_STATES)
 
+    def mark_reopened(self) -> None:
+        super().mark_reopened()
+        # A new round: approvals given before the application finished decide nothing now.
+        self.approval_round += 1
+
 
 class Approval(models.Model):
     """One supervisor's approval of an aid application (who, when, comment),

@@ -966,6 +966,23 @@ def test_a_supervisor_reopens_a_finished_application_to_where_it_was(
     assert (entry.source_state, entry.target_state, entry.actor) == (finished, back_to, supervisor)
 
 
+def test_approvals_given_before_a_rejection_do_not_count_after_reopening(
+    aid_at, supervisor, supervisor2, office
+):
+    application = aid_at(State.RECOMMENDED, amount=Decimal("6000.00"))  # two approvals
+    services.approve_aid(case=application, by=supervisor)
+    run_transition(case=application, name="reject", by=supervisor2, reason="材料不全")
+    run_transition(case=application, name="reopen", by=supervisor2, note="申请人补交材料")
+
+    third = factories.supervisor(office)
+    services.approve_aid(case=reload_aid(application), by=third)
+
+    stored = reload_aid(application)
+    assert stored.state == State.RECOMMENDED
+    assert [a.approver for a in stored.current_approvals()] == [third]
+    assert stored.approvals.count() == 2
+
+
 @pytest.mark.parametrize(("days", "allowed"), [(89, True), (90, True), (91, False)])
 def test_an_application_can_be_reopened_only_within_90_days(aid_at, supervisor, days, allowed):
     application = aid_at(State.WITHDRAWN)
