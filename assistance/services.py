@@ -264,13 +264,17 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     raise ValueError(day)
 
 
-def aid_received(worker: Worker, today: datetime.date) -> Decimal:
-    """Aid paid out to the worker in the last 12 months."""
-    total = AidApplication.objects.filter(
+def aid_received(worker: Worker, today: datetime.date, among=None) -> Decimal:
+    """Aid paid out to the worker in the last 12 months (by the applications `among`,
+    pks, when given)."""
+    applications = AidApplication.objects.filter(
         applicant=worker,
         disbursed_on__gt=add_months(today, -12),
         disbursed_on__lte=today,
-    ).aggregate(total=models.Sum("disbursed_amount"))["total"]
+    )
+    if among is not None:
+        applications = applications.filter(pk__in=among)
+    total = applications.aggregate(total=models.Sum("disbursed_amount"))["total"]
     return total or Decimal("0")
 
 

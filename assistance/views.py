@@ -79,15 +79,18 @@ CARD_RECORDS = {
 }
 
 
-def worker_section(worker: Worker, user) -> dict:
-    """Aid received in the last 12 months and the current card, on the worker's page."""
+def worker_section(worker: Worker, user, visible: set[int]) -> dict:
+    """Aid received in the last 12 months and the current card, on the worker's page.
+    Only cases the user may read count, and the card's number shows only from one of
+    them: of others' cases the page shows number, kind, state and assignee."""
     today = timezone.localdate()
     card = services.current_card(worker, today)
     staff = user.is_caseworker or user.is_supervisor
     return {
         "template": "assistance/_worker.html",
-        "aid_received": services.aid_received(worker, today),
+        "aid_received": services.aid_received(worker, today, among=visible),
         "card": card,
+        "card_visible": card is not None and card.pk in visible,
         "card_expires_soon": card is not None and card.expires_soon,
         "can_apply_aid": staff,
         "can_apply_card": staff and worker.is_member and (card is None or card.expires_soon),

@@ -689,8 +689,9 @@ def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# More sections of a worker's page from other apps: callables (worker, user)
-# returning a dict with a "template" and its context (assistance adds aid and cards).
+# More sections of a worker's page from other apps: callables (worker, user, visible),
+# `visible` being the pks of the worker's cases the user may read, returning a dict
+# with a "template" and its context (assistance adds aid and cards).
 WORKER_SECTIONS = []
 
 
@@ -722,7 +723,7 @@ def worker_detail(request: HttpRequest, pk: int, revealed: str = "") -> HttpResp
             "revealed": revealed,
             "can_edit": request.user.is_caseworker or request.user.is_supervisor,
             "can_reveal": request.user.has_perm("cases.reveal_id_number"),
-            "sections": [section(worker, request.user) for section in WORKER_SECTIONS],
+            "sections": [section(worker, request.user, visible) for section in WORKER_SECTIONS],
         },
     )
 

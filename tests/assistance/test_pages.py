@@ -1140,6 +1140,21 @@ def test_the_workers_page_shows_disputes_aid_and_cards_with_their_totals(
     assert f"valid until {card.valid_to:%Y-%m-%d}" in page
 
 
+def test_aid_and_a_card_handled_by_someone_else_show_no_amount_nor_card_number(
+    login_as, full_file, member, caseworker2
+):
+    # caseworker2 of the same office handles none of these cases: of them the page
+    # shows number, kind, state and assignee only.
+    page = page_of(login_as(caseworker2).get(f"/workers/{member.pk}/"))
+
+    card = full_file["card"]
+    assert full_file["aid"].number in page and card.number in page
+    assert "Aid received in the last 12 months" in page and "¥0.00" in page
+    assert "¥2,500.00" not in page
+    assert card.card_number not in page and f"{card.valid_to:%Y-%m-%d}" not in page
+    assert f"held, on case {card.number}" in page
+
+
 def test_a_card_expiring_within_30_days_offers_a_renewal(login_as, full_file, member, caseworker):
     page = page_of(login_as(caseworker).get(f"/workers/{member.pk}/"))
 
