@@ -250,13 +250,17 @@ def export_case_files(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def export_job_download(request: HttpRequest) -> HttpResponse:
-    """A finished export job's file, as an attachment; the download is logged."""
+    """A finished export job's file, as an attachment, to whoever asked for it (or an
+    administrator); the download is logged."""
     require_auditor(request.user)
     try:
         pk = int(request.GET.get("job", ""))
     except ValueError:
         raise Http404 from None
-    job = get_object_or_404(ExportJob, pk=pk, status=ExportJob.Status.DONE)
+    jobs = ExportJob.objects.filter(status=ExportJob.Status.DONE)
+    if not request.user.is_superuser:
+        jobs = jobs.filter(requested_by=request.user)
+    job = get_object_or_404(jobs, pk=pk)
     if not job.file:
         raise Http404
     name = bundles.bundle_name(timezone.localdate(job.finished_at))

@@ -15,6 +15,7 @@ import pytest
 from cases.models import Case, State
 from casework import bundles, exports
 from casework.models import AuditEntry, ExportJob
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -220,6 +221,15 @@ def test_an_anonymous_visitor_is_sent_to_log_in_for_the_zip(login_as, built):
 
     assert response.status_code == 302
     assert response["Location"] == f"/login/?next={quote(path)}"
+    assert not AuditEntry.objects.filter(action="document_downloaded").exists()
+
+
+def test_another_auditor_cannot_download_the_zip(login_as, built):
+    other = factories.auditor(username="qian.wei", full_name="钱伟")
+
+    response = login_as(other).get("/audit/exports/case-files.zip", {"job": built.pk})
+
+    assert response.status_code == 404
     assert not AuditEntry.objects.filter(action="document_downloaded").exists()
 
 
