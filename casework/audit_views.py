@@ -2,7 +2,8 @@
 
 Only auditors and administrators open them, and only with GET (or HEAD), except the
 POST that queues a ZIP of case files: the pages change nothing except that every
-export is written to the audit log and that a queued ZIP is an export job.
+export is written to the audit log and that a queued ZIP is an export job. The
+streamed exports answer GET alone: a HEAD would log an export that sends nothing.
 """
 
 import datetime
@@ -28,7 +29,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from cases.models import FINISHED_STATES, Kind, Occupation, Outcome, State
 
@@ -172,7 +173,7 @@ def _stream_export(request, selection, *, format, rows, chunks, produced, conten
 
 
 @never_cache
-@require_safe
+@require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
     require_auditor(request.user)
     form = _export_form(request)
@@ -192,7 +193,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_safe
+@require_GET
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     require_auditor(request.user)
     form = _export_form(request)
@@ -457,7 +458,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_safe
+@require_GET
 def audit_log_csv(request: HttpRequest) -> HttpResponse:
     """The filtered entries as CSV (streamed, audited like every export)."""
     require_auditor(request.user)

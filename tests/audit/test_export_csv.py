@@ -349,3 +349,16 @@ def test_an_export_costs_a_fixed_number_of_queries_whatever_the_rows(
         body = b"".join(client.get(URL, year_2026).streaming_content)
 
     assert body.count(b"\n") == 1 + 5
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/audit/exports/finished-cases.csv", "/audit/exports/finished-cases.xlsx", "/audit/log.csv"],
+)
+def test_a_head_request_starts_no_export(login_as, auditor, path):
+    # Link prefetchers and download managers send HEAD: it must not log an export
+    # that never produced a byte.
+    response = login_as(auditor).head(path)
+
+    assert response.status_code == 405
+    assert not AuditEntry.objects.filter(action="export_started").exists()
