@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .audit import Action, record
@@ -77,10 +78,14 @@ class UserAdmin(BaseUserAdmin):
                 details={"from": before, "to": after},
             )
 
+    @transaction.atomic
     def user_change_password(self, request, id, form_url=""):
+        # Recorded when the stored hash changed: the view also redirects after a
+        # post it refuses ("conflicting form data"), saving nothing.
+        before = User.objects.filter(pk=id).values_list("password", flat=True).first()
         response = super().user_change_password(request, id, form_url)
-        if request.method == "POST" and response.status_code == 302:
-            user = User.objects.get(pk=id)
+        user = User.objects.filter(pk=id).first()
+        if request.method == "POST" and user is not None and user.password != before:
             record(
                 Action.ACCOUNT_CHANGED,
                 by=request.user,

@@ -139,6 +139,19 @@ def test_a_password_set_by_an_administrator_is_recorded_without_it(
     assert caseworker.password not in str(entry.details)
 
 
+def test_a_password_post_that_changes_nothing_records_nothing(login_as, admin_user, caseworker):
+    # "Not usable" without the button that unsets it: Django redirects, saving nothing.
+    response = login_as(admin_user).post(
+        f"/admin/casework/user/{caseworker.pk}/password/",
+        {"usable_password": "false", "password1": "", "password2": ""},
+    )
+
+    assert response.status_code == 302
+    caseworker.refresh_from_db()
+    assert caseworker.has_usable_password()
+    assert not AuditEntry.objects.filter(action=Action.ACCOUNT_CHANGED).exists()
+
+
 def test_changing_what_a_role_may_do_is_recorded(login_as, admin_user):
     auditor = Group.objects.get(name="auditor")
     reveal = Permission.objects.get(codename="reveal_id_number")
