@@ -299,6 +299,15 @@ class StaffFilter(django_filters.ModelChoiceFilter):
     field_class = StaffChoiceField
 
 
+class AuditLogForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
+
+
 class AuditLogFilter(django_filters.FilterSet):
     actor = StaffFilter(label=gettext_lazy("person"), queryset=User.objects.order_by("username"))
     case = django_filters.CharFilter(label=gettext_lazy("case number"), method="filter_case")
@@ -318,6 +327,7 @@ class AuditLogFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEntry
         fields = []
+        form = AuditLogForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -110,6 +110,18 @@ def test_the_log_filters_by_local_date(login_as, auditor, cases, today):
     assert not client.get(URL, {"date_to": (today - day).isoformat()}).context["page"]
 
 
+def test_a_period_ending_before_it_starts_is_refused_next_to_its_end(login_as, auditor, cases):
+    response = login_as(auditor).get(URL, {"date_from": "2026-05-01", "date_to": "2026-01-01"})
+
+    assert response.status_code == 400
+    assert response.context["filter"].form.errors == {
+        "date_to": ["The end of the period is before its start."]
+    }
+    page = response.content.decode()
+    assert '<p class="error">The end of the period is before its start.</p>' in page
+    assert "/audit/log.csv" not in page  # no export of a filter that was refused
+
+
 def test_the_log_page_costs_the_same_few_queries_for_many_entries(
     login_as, auditor, cases, django_assert_max_num_queries
 ):
