@@ -27,6 +27,7 @@ from casework.transitions import (
 from . import forms, services
 from .filters import CaseFilter
 from .models import (
+    FINISHED_STATES,
     Case,
     CaseWorker,
     Kind,
@@ -274,9 +275,6 @@ def _copy(case: WageDispute) -> WageDispute:
     return WageDispute.objects.get(pk=case.pk)
 
 
-FINISHING_STATES = (State.CLOSED, State.DECLINED, State.WITHDRAWN, State.REJECTED)
-
-
 @dataclass
 class TransitionAction:
     name: str
@@ -360,7 +358,7 @@ def transition_actions(case, user, bound: dict | None = None) -> list[Transition
                 t.custom.get("label", t.name),
                 form,
                 unmet_conditions(method),
-                confirm=t.target in FINISHING_STATES,
+                confirm=t.target in FINISHED_STATES,
                 refuses=t.target in (State.DECLINED, State.WITHDRAWN, State.REJECTED),
             )
         )
