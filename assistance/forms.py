@@ -179,7 +179,19 @@ class FamilyMemberForm(forms.Form):
         return data
 
 
-FamilyFormSet = formset_factory(FamilyMemberForm, extra=3, max_num=10)
+class BaseFamilyFormSet(forms.BaseFormSet):
+    def clean(self):
+        """A person listed twice is refused on the later row, next to the ID number."""
+        seen = set()
+        for form in self.forms:
+            number = getattr(form, "cleaned_data", {}).get("id_number")
+            if number in seen:
+                form.add_error("id_number", _("This person is already listed above."))
+            elif number:
+                seen.add(number)
+
+
+FamilyFormSet = formset_factory(FamilyMemberForm, formset=BaseFamilyFormSet, extra=3, max_num=10)
 
 
 class FamilyRecordForm(FamilyMemberForm):

@@ -654,6 +654,27 @@ def test_a_family_member_with_a_wrong_id_checksum_is_refused_next_to_the_number(
     assert not CardApplication.objects.exists() and not FamilyMember.objects.exists()
 
 
+def test_a_family_member_listed_twice_is_refused_next_to_the_later_number(
+    login_as, office, caseworker, member, shown_field
+):
+    number = id_for(datetime.date(1990, 3, 7))
+    rows = [
+        {"name": "王秀英", "relation": "spouse", "id_number": number},
+        {"name": "王秀英", "relation": "spouse", "id_number": number.lower()},
+    ]
+
+    response = login_as(caseworker).post(
+        f"/assistance/cards/new/?worker={member.pk}", family_data(rows, office)
+    )
+
+    assert response.status_code == 400
+    assert shown_field(response, "family-1-id_number")[0] == [
+        "This person is already listed above."
+    ]
+    assert shown_field(response, "family-0-id_number")[0] == []
+    assert not CardApplication.objects.exists() and not FamilyMember.objects.exists()
+
+
 def test_a_child_under_14_needs_a_guardian_and_is_then_covered_with_consent(
     login_as, office, caseworker, member, shown_field
 ):
