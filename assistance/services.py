@@ -135,7 +135,10 @@ def save_assessment(*, case: AidApplication, by, expected_state: str | None = No
     return case
 
 
+@transaction.atomic
 def recommend_aid(*, case: AidApplication, by, expected_state=None, note="", **fields):
+    # Locked first: the rule reads the assessment, which a colleague may be saving.
+    case = lock_case(case, expected_state)
     differs = case.computed_category and fields["category"] != case.computed_category
     if differs and not fields.get("difference_reason"):
         raise ValidationError(
@@ -228,9 +231,11 @@ def approve_aid(
     return case
 
 
+@transaction.atomic
 def disburse_aid(
     *, case: AidApplication, by, expected_state=None, note="", amount: Decimal, **fields
 ):
+    case = lock_case(case, expected_state)
     if amount <= 0:
         raise ValidationError(_("The amount must be greater than zero."), code="over_approved")
     if case.approved_amount is not None and amount > case.approved_amount:
@@ -398,7 +403,9 @@ def card_term(application: CardApplication, today: datetime.date) -> tuple:
     return start, add_months(start, months) - datetime.timedelta(days=1)
 
 
+@transaction.atomic
 def issue_card(*, case: CardApplication, by, expected_state=None, note="", card_number: str):
+    case = lock_case(case, expected_state)
     valid_from, valid_to = card_term(case, timezone.localdate())
     overlapping = (
         CardApplication.objects.issued()

@@ -177,6 +177,30 @@ def test_a_recommendation_that_differs_from_the_computed_category_needs_a_writte
     assert stored.category_difference_reason == "子女教育支出未计入刚性支出"
 
 
+def test_the_category_rule_reads_the_assessment_as_saved_not_as_the_page_showed_it(
+    aid_at, caseworker
+):
+    # The caseworker's page read the computed category "deep"; a colleague's assessment,
+    # saved since, computed "relative". Recommending "deep" without a reason is refused.
+    application = aid_at(State.ASSESSMENT)
+    assess(application, caseworker)
+    seen = reload_aid(application)
+    AidApplication.objects.filter(pk=application.pk).update(computed_category=Category.RELATIVE)
+
+    with pytest.raises(ValidationError) as refused:
+        services.recommend_aid(
+            case=seen,
+            by=caseworker,
+            amount=Decimal("3000.00"),
+            aid_type="cash",
+            category=Category.DEEP,
+            reason="家庭人均收入低于低保线。",
+        )
+
+    assert refused.value.code == "difference_reason"
+    assert reload_aid(application).state == State.ASSESSMENT
+
+
 def test_recommending_before_the_assessment_is_complete_names_what_is_missing(aid_at, caseworker):
     application = aid_at(State.ASSESSMENT)
 
