@@ -45,6 +45,13 @@ REFRESH_SECONDS = 3
 require_auditor = exports.require_exporter
 
 
+def refuse_reversed_period(form: forms.Form, start: str, end: str) -> None:
+    """An error next to the end of a period that ends before it starts."""
+    data = form.cleaned_data
+    if data.get(start) and data.get(end) and data[start] > data[end]:
+        form.add_error(end, _("The end of the period is before its start."))
+
+
 def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -102,9 +109,7 @@ class ExportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("finished_from"), data.get("finished_to")
-        if start and end and start > end:
-            self.add_error("finished_to", _("The end of the period is before its start."))
+        refuse_reversed_period(self, "finished_from", "finished_to")
         return data
 
     def selection(self) -> exports.Selection:
@@ -302,9 +307,7 @@ class StaffFilter(django_filters.ModelChoiceFilter):
 class AuditLogForm(forms.Form):
     def clean(self):
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end of the period is before its start."))
+        refuse_reversed_period(self, "date_from", "date_to")
         return data
 
 
