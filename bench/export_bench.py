@@ -260,9 +260,9 @@ def measure(method: str, size: int, database: str) -> dict:
     from django.test import Client
     from django.utils import translation
 
-    from casework import exports
-    from casework.audit_views import ExportForm
     from casework.models import AuditEntry, User
+    from reports import exports
+    from reports.views import ExportForm
 
     translation.activate("zh-hans")
     form = ExportForm(period(size))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import Action, record
 from .models import AuditEntry, District, HolidaySchedule, Office, User
+from .signals import calendar_changed
 
 ADMINISTRATOR = "administrator"  # the role of a superuser, as the audit log names it
 
@@ -204,10 +205,6 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
     list_display = ["year", "entered_by", "entered_at"]
 
     def save_model(self, request, obj, form, change):
-        from django.db import transaction
-
-        from cases.services import refresh_open_clocks
-
         obj.entered_by = request.user
         super().save_model(request, obj, form, change)
         record(
@@ -216,8 +213,7 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
             obj=obj,
             details={"key": "holiday_schedule", "year": obj.year},
         )
-        # After the commit, one case at a time: no long lock over every open case.
-        transaction.on_commit(refresh_open_clocks)
+        calendar_changed.send(sender=HolidaySchedule, schedule=obj)
 
     def has_delete_permission(self, request, obj=None):
         return False

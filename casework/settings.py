@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "casework",
     "cases",
     "assistance",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

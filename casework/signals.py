@@ -1,8 +1,9 @@
-"""Logins, logouts and failed logins go to the audit log."""
+"""Logins, logouts and failed logins go to the audit log; and the signals the base
+sends for the apps above it to act on, without importing them."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .audit import Action, record
 
@@ -24,3 +25,9 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
     known = get_user_model().objects.filter(username=username).exists()
     record(Action.LOGIN_FAILED, details={"username": username, "known_account": known})
+
+
+# Sent after a holiday schedule is entered or corrected, inside the transaction
+# that saved it (keyword argument `schedule`): every working-day clock may move.
+# The apps above the base connect to it (cases refreshes its open clocks).
+calendar_changed = Signal()

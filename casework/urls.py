@@ -18,5 +18,5 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:queue"), name="home"),
     path("", include("cases.urls")),
     path("", include("assistance.urls")),
-    path("", include("casework.audit_urls")),
+    path("", include("reports.urls")),
 ]

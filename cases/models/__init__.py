@@ -1,21 +1,18 @@
 from .core import (
-    FINISHED_STATES,
+    KIND_MODELS,
     Case,
     CaseCounter,
     CaseQuerySet,
     CaseWorker,
     Contact,
     Document,
-    Kind,
     Note,
-    Outcome,
     Priority,
-    State,
     caseworker_step,
-    state_family,
     supervises,
     supervisor_step,
 )
+from .states import FINISHED_STATES, Kind, Outcome, State, state_family
 from .wage import (
     Channel,
     Counterparty,
@@ -29,8 +26,7 @@ from .wage import (
 )
 from .workers import Occupation, Residence, Worker
 
-# Each kind's own model; the assistance app registers its kinds here.
-KIND_MODELS = {Kind.WAGE_DISPUTE: WageDispute}
+KIND_MODELS[Kind.WAGE_DISPUTE] = WageDispute
 
 __all__ = [
     "FINISHED_STATES",

@@ -11,79 +11,20 @@ from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from casework.models import Office
 
+from .states import FINISHED_STATES, Kind, Outcome, State, state_family
 from .workers import Worker
 
 REOPEN_WINDOW_DAYS = 90
 
-
-class Kind(models.TextChoices):
-    WAGE_DISPUTE = "WD", _("wage dispute")
-    HARDSHIP_AID = "HA", _("hardship aid")
-    MEDICAL_CARD = "MC", _("medical card")
-
-
-class State(models.TextChoices):
-    """Every kind's states in one list, so queues can filter across kinds."""
-
-    INTAKE = "intake", _("intake")
-    ACCEPTED = "accepted", _("accepted")
-    INVESTIGATING = "investigating", _("investigating")
-    MEDIATING = "mediating", _("mediating")
-    AGREEMENT = "agreement", _("agreement reached")
-    PERFORMED = "performed", _("performed")
-    MEDIATION_FAILED = "mediation_failed", _("mediation failed")
-    REFERRED = "referred", _("referred to arbitration or court")
-    # Hardship aid
-    APPLICATION = "application", _("application")
-    ASSESSMENT = "assessment", _("assessment")
-    RECOMMENDED = "recommended", _("recommended, awaiting approval")
-    APPROVED = "approved", _("approved")
-    DISBURSED = "disbursed", _("disbursed")
-    # Medical card
-    SUBMITTED = "submitted", _("submitted")
-    VERIFIED = "verified", _("verified, awaiting approval")
-    CARD_ISSUED = "card_issued", _("card issued")
-    # Every kind
-    CLOSED = "closed", _("closed")
-    DECLINED = "declined", _("declined")
-    WITHDRAWN = "withdrawn", _("withdrawn")
-    REJECTED = "rejected", _("rejected")
-
-
-FINISHED_STATES = (State.CLOSED, State.DECLINED, State.WITHDRAWN, State.REJECTED)
-NEW_STATES = (State.INTAKE, State.APPLICATION, State.SUBMITTED)
-# Waiting for someone outside the caseworker's hands (badge colour amber).
-WAITING_STATES = (State.AGREEMENT, State.REFERRED, State.RECOMMENDED, State.VERIFIED)
-
-
-def state_family(state: str) -> str:
-    """The badge colour family of a state (UI.md): one per family across kinds."""
-    if state in NEW_STATES:
-        return "new"
-    if state == State.CLOSED:
-        return "done"
-    if state in FINISHED_STATES:
-        return "muted"
-    if state in WAITING_STATES:
-        return "waiting"
-    return "active"
+# Each kind's own model, filled in as the kinds load: the wage dispute by
+# `cases.models`, hardship aid and medical cards by the assistance app.
+KIND_MODELS: dict[str, type[models.Model]] = {}
 
 
 class Priority(models.TextChoices):
     NORMAL = "normal", _("normal")
     HIGH = "high", _("high")
     URGENT = "urgent", _("urgent")
-
-
-class Outcome(models.TextChoices):
-    PERFORMED = "performed", _("agreement performed")
-    SHORTFALL = "shortfall", _("closed with a shortfall")
-    REFERRAL = "referral", _("closed after referral")
-    DECLINED = "declined", _("declined")
-    WITHDRAWN = "withdrawn", _("withdrawn")
-    REJECTED = "rejected", _("rejected")
-    DISBURSED = "disbursed", _("aid disbursed")
-    CARD_ISSUED = "card_issued", _("card issued")
 
 
 class CaseQuerySet(models.QuerySet):
@@ -235,8 +176,6 @@ class Case(FSMModelMixin, models.Model):
 
     def specific(self):
         """This case as its own kind (a WageDispute, …)."""
-        from cases.models import KIND_MODELS
-
         model = KIND_MODELS[self.kind]
         return self if isinstance(self, model) else model.objects.get(pk=self.pk)
 

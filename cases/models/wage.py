@@ -14,16 +14,14 @@ from casework.periods import Deadline, period_end
 from casework.transitions import condition
 
 from .core import (
-    FINISHED_STATES,
     Case,
     CaseWorker,
-    Outcome,
-    State,
     caseworker_step,
     reopen_transition,
     supervisor_step,
     withdraw_transition,
 )
+from .states import FINISHED_STATES, Outcome, State
 from .workers import Worker
 
 MEDIATION_DAYS = 15  # LDMAL Art. 14

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from casework import identity
 from casework.models import District, Office
 
+from .states import FINISHED_STATES
+
 
 class Occupation(models.TextChoices):
     RIDER = "rider", _("food-delivery rider")
@@ -31,8 +33,6 @@ class WorkerQuerySet(models.QuerySet):
     def known_to(self, user):
         """Workers whose file the user may open: registered in, or with a case in,
         the user's offices (auditors: anyone with a finished case)."""
-        from .core import FINISHED_STATES
-
         if not user.is_active:
             return self.none()
         if user.is_superuser:

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Payment, State
-from casework.models import ExportJob
+from reports.models import ExportJob
 from tests import factories
 from tests.assistance import steps
 from tests.browser.conftest import login

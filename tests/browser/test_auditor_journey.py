@@ -33,8 +33,9 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Case, Kind, Outcome, Payment, State, WageDispute
-from casework import exports
-from casework.models import AuditEntry, ExportJob
+from casework.models import AuditEntry
+from reports import exports
+from reports.models import ExportJob
 from tests import factories
 from tests.browser.conftest import login
 from tests.browser.helpers import (

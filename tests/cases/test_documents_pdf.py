@@ -19,7 +19,7 @@ from cases.models import Forum, Payment, State
 from casework.models import AuditEntry, DibaoLine
 from tests import factories
 from tests.assistance import steps
-from tests.test_pdf import id_born, squeezed, text, transition_lines
+from tests.casework.test_pdf import id_born, squeezed, text, transition_lines
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """The case-file bundle: a ZIP of the case-file PDFs of a selection of finished cases,
 with a manifest of each file's SHA-256, built by an export job in the task worker.
 
-The builder plugs into `exports.BUILDERS` (see `exports.run_job`, which stores the
+The builder is `exports.BUILDERS`' entry for ZIP (see `exports.run_job`, which stores the
 file, hashes it and writes "export finished"). It renders one case at a time, each in
 no transaction of its own (rendering takes locks on nothing and may take seconds a
 case), writes each PDF into a temporary ZIP as soon as it exists, and moves the job's
@@ -22,7 +22,8 @@ from django.conf import settings
 from django.core.files.base import File
 from django.utils import timezone, translation
 
-from .exports import BUILDERS
+from cases.documents import render_document
+
 from .models import ExportJob
 
 MANIFEST = "manifest.csv"
@@ -41,8 +42,6 @@ def build_case_files(job: ExportJob, cases, progress) -> tuple[str, File]:
     """The ZIP of `cases` (a QuerySet of finished cases, in order): each case's case
     file as `<case number>-case-file.pdf`, and `manifest.csv` (UTF-8 with a BOM, one
     row a file: case number, file name, SHA-256, size)."""
-    from cases.documents import render_document
-
     pks = list(cases.values_list("pk", flat=True))
     ExportJob.objects.filter(pk=job.pk).update(total=len(pks))
     manifest = io.StringIO()
@@ -72,6 +71,3 @@ def build_case_files(job: ExportJob, cases, progress) -> tuple[str, File]:
         raise
     name = bundle_name()
     return name, File(file, name=name)
-
-
-BUILDERS[ExportJob.Format.ZIP] = build_case_files

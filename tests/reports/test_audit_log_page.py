@@ -10,7 +10,7 @@ import pytest
 from cases import services
 from casework.audit import Action, record
 from casework.models import AuditEntry
-from tests.audit.conftest import read_csv
+from tests.reports.conftest import read_csv
 
 pytestmark = pytest.mark.django_db
 

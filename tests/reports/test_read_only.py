@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 MAY_GROW = {
     "casework.auditentry",
     "sessions.session",
-    "casework.exportjob",
+    "reports.exportjob",
     "django_tasks_database.dbtaskresult",
 }
 METHODS = ["get", "post", "put", "patch", "delete"]

@@ -40,10 +40,10 @@ from django.db import transaction
 from django.db.models import Count, Sum
 
 from assistance.models import AidApplication, CardApplication
-from cases.demo import Seeder
-from cases.demo_data import DEFAULT_PASSWORD, DEMO_USERNAMES, PASSWORD_VARIABLE
 from cases.models import Case, Counterparty, Outcome, Payment, State, WageDispute, Worker
 from casework.models import District, Office, User
+from demo.builder import Seeder
+from demo.data import DEFAULT_PASSWORD, DEMO_USERNAMES, PASSWORD_VARIABLE
 
 # --- the command --------------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from casework import exports
 from casework.models import AuditEntry
+from reports import exports
 
 pytestmark = pytest.mark.django_db
 

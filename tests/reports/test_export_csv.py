@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from cases import services
-from casework import audit_views, exports
 from casework.models import AuditEntry
+from reports import exports
+from reports import views as audit_views
 from tests import factories
-from tests.audit.conftest import read_csv, set_dates
+from tests.reports.conftest import read_csv, set_dates
 
 pytestmark = pytest.mark.django_db
 

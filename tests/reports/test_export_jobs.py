@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 
-from casework import exports
-from casework.models import AuditEntry, ExportJob
+from casework.models import AuditEntry
+from reports import exports
+from reports.models import ExportJob
 
 pytestmark = pytest.mark.django_db
 

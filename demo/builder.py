@@ -1,4 +1,4 @@
-"""Writes the demo data from `cases.demo_data` through the services (the seed_demo command)."""
+"""Writes the demo data from `demo.data` through the services (the seed_demo command)."""
 
 import datetime
 import random
@@ -11,7 +11,17 @@ from django.utils import timezone
 from assistance import services as assistance
 from assistance.models import AidApplication, Approval, CardApplication
 from cases import services
-from cases.demo_data import (
+from cases.models import (
+    FINISHED_STATES,
+    Case,
+    Counterparty,
+    LimitationEvent,
+    State,
+    WageDispute,
+    Worker,
+)
+from casework.models import District, Office, User
+from demo.data import (
     ACCOUNTS,
     AID,
     CALL,
@@ -33,16 +43,6 @@ from cases.demo_data import (
     payment_reference,
     yuan,
 )
-from cases.models import (
-    FINISHED_STATES,
-    Case,
-    Counterparty,
-    LimitationEvent,
-    State,
-    WageDispute,
-    Worker,
-)
-from casework.models import District, Office, User
 
 
 class Days:

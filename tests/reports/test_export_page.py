@@ -3,8 +3,8 @@ before exporting, and download links that carry the same choice."""
 
 import pytest
 
-from casework import exports
 from casework.models import AuditEntry
+from reports import exports
 
 pytestmark = pytest.mark.django_db
 

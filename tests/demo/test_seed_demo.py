@@ -22,7 +22,6 @@ from assistance.models import (
     hardship_category,
 )
 from assistance.services import add_months, current_card
-from cases.management.commands.seed_demo import DEFAULT_PASSWORD, DEMO_USERNAMES
 from cases.models import (
     Case,
     Counterparty,
@@ -38,6 +37,7 @@ from cases.models.wage import OPEN_STATES
 from casework import identity, reference
 from casework.models import AuditEntry, Office, User
 from casework.transitions import may_take
+from demo.management.commands.seed_demo import DEFAULT_PASSWORD, DEMO_USERNAMES
 
 pytestmark = pytest.mark.django_db
 

@@ -62,8 +62,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from .audit import Action, current_ip, record
-from .models import AuditEntry, ExportJob, Office
+from assistance.models import Approval
+from cases.models import (
+    FINISHED_STATES,
+    CaseWorker,
+    DisputeCounterparty,
+    Kind,
+    Occupation,
+    Outcome,
+    Payment,
+)
+from cases.models import Case as CaseModel
+from casework.audit import Action, current_ip, record
+from casework.models import AuditEntry, District, Office
+
+from . import bundles
+from .models import ExportJob
 
 BOM = "\ufeff".encode()
 # COPY hands over one row at a time; the response gets chunks this large.
@@ -118,7 +132,6 @@ class Selection:
 
     def case_filter(self, prefix: str = "") -> Q:
         """The conditions on the case row (reached through `prefix`)."""
-        from cases.models import FINISHED_STATES
 
         def q(**lookups) -> Q:
             return Q(**{prefix + name: value for name, value in lookups.items()})
@@ -147,15 +160,10 @@ class Selection:
 
     def case_workers(self):
         """The export's rows before their columns: one per worker of each case."""
-        from cases.models import CaseWorker
-
         return CaseWorker.objects.filter(self.case_filter("case__"), self.worker_filter("worker__"))
 
     def cases(self):
         """The finished cases selected (for counts, and the case-file bundle)."""
-        from cases.models import Case as CaseModel
-        from cases.models import CaseWorker
-
         cases = CaseModel.objects.filter(self.case_filter())
         if self.occupations or self.districts:
             cases = cases.filter(
@@ -198,8 +206,6 @@ class Selection:
     def describe(self) -> dict:
         """The filters as the audit log keeps them: ids, and the names as they are now
         (an office renamed later does not change what this export was)."""
-        from casework.models import District
-
         data = self.as_dict()
         if self.offices:
             data["office_names"] = list(
@@ -314,9 +320,6 @@ def _for_kind(kind: str, expression, output_field=None) -> Case:
 
 
 def _column_expressions() -> dict:
-    from assistance.models import Approval
-    from cases.models import DisputeCounterparty, Kind, Occupation, Outcome, Payment
-
     local = timezone.get_default_timezone()
     amount = DecimalField(max_digits=14, decimal_places=2)
     separator = pgettext("separator of names in an export cell", "; ")
@@ -705,7 +708,7 @@ def audited(chunks: Iterator[bytes], started: Started, produced: Produced) -> It
 # beside the case documents, hashes it and writes "export finished".
 
 # format -> builder(job, cases, progress) -> (file name, File)
-BUILDERS: dict[str, Callable] = {}
+BUILDERS: dict[str, Callable] = {ExportJob.Format.ZIP: bundles.build_case_files}
 
 
 @transaction.atomic
@@ -782,7 +785,3 @@ def build_export_job(job_id: int) -> None:
     """Enqueue with `build_export_job.enqueue(job.pk)` once the job's row is committed
     (`transaction.on_commit`)."""
     run_job(job_id)
-
-
-# The builders register themselves in BUILDERS when imported: import them with the task.
-from . import bundles  # noqa: E402, F401

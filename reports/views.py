@@ -32,10 +32,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from cases.models import FINISHED_STATES, Kind, Occupation, Outcome, State
+from casework.audit import Action, record
+from casework.models import AuditEntry, District, Office, User
 
 from . import bundles, exports
-from .audit import Action, record
-from .models import AuditEntry, District, ExportJob, Office, User
+from .models import ExportJob
 
 PAGE_SIZE = 50
 # The export jobs listed on the export page: the reader's own, newest first.

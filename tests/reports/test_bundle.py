@@ -13,10 +13,11 @@ from urllib.parse import quote
 import pytest
 
 from cases.models import Case, State
-from casework import bundles, exports
-from casework.models import AuditEntry, ExportJob
+from casework.models import AuditEntry
+from reports import bundles, exports
+from reports.models import ExportJob
 from tests import factories
-from tests.audit.conftest import set_dates
+from tests.reports.conftest import set_dates
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,17 @@
+"""The auditors' pages: exports of finished cases and the audit log."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "audit"
+urlpatterns = [
+    path("audit/exports/", views.export_page, name="export"),
+    path("audit/exports/finished-cases.csv", views.export_csv, name="export_csv"),
+    path("audit/exports/finished-cases.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("audit/exports/case-files/", views.export_case_files, name="export_zip"),
+    # The job is a query parameter (?job=…): the file is served by one fixed URL.
+    path("audit/exports/case-files.zip", views.export_job_download, name="export_download"),
+    path("audit/log/", views.audit_log, name="log"),
+    path("audit/log.csv", views.audit_log_csv, name="log_csv"),
+]
