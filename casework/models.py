@@ -5,6 +5,7 @@ from datetime import date
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -235,7 +236,8 @@ class AuditEntry(models.Model):
         EXPORT_STARTED = "export_started", _("export started")
         EXPORT_FINISHED = "export_finished", _("export finished")
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Set by record() before the entry is hashed (auto_now_add would set it after).
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         User, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -259,6 +261,15 @@ class AuditEntry(models.Model):
     note = models.TextField(_("note"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The hash chain (casework.audit_chain): the entry's place in it, the hash of
+    # the entry before it and its own hash over its fields and that one.
+    seq = models.PositiveBigIntegerField(
+        _("chain position"), null=True, unique=True, editable=False
+    )
+    prev_hash = models.CharField(
+        _("previous entry's hash"), max_length=64, blank=True, editable=False
+    )
+    entry_hash = models.CharField(_("entry hash"), max_length=64, blank=True, editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -282,6 +293,25 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are append-only.")
+
+
+class AuditChainHead(models.Model):
+    """The one row naming the latest entry of the audit chain and its hash.
+
+    Appending locks this row (select_for_update), so two writers cannot both
+    chain onto the same entry; it also lets the verifier notice entries cut
+    from the end of the log.
+    """
+
+    seq = models.PositiveBigIntegerField(_("chain position"), default=0)
+    entry_hash = models.CharField(_("entry hash"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self):
+        return f"{self.seq}: {self.entry_hash}"
 
 
 class Setting(models.Model):

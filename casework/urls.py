@@ -5,11 +5,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from . import views
+from . import audit_chain_views, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("settings/", views.reference_data, name="settings"),
+    path("audit/chain/", audit_chain_views.verify_chain, name="audit_chain"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch works on the login page too.
