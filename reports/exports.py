@@ -73,6 +73,7 @@ from cases.models import (
     Payment,
 )
 from cases.models import Case as CaseModel
+from casework import audit_chain
 from casework.audit import Action, current_ip, record
 from casework.models import AuditEntry, District, Office
 
@@ -656,6 +657,10 @@ def start(*, by, what: str, format: str, filters: dict, count: dict, obj=None) -
     """Write "export started" (who, the filters, the count) before the first byte."""
     require_exporter(by)
     details = {"what": what, "format": format, "filters": filters, **count}
+    # The chain head as this export found it: kept outside the database with the
+    # export's record, it shows later whether the log was rewritten since.
+    seq, head_hash = audit_chain.current_head()
+    details["audit_chain_head"] = {"seq": seq, "hash": head_hash}
     entry = record(Action.EXPORT_STARTED, by=by, obj=obj, office=by.office_id, details=details)
     return Started(entry, by, current_ip.get(), {"what": what, "format": format})
 

@@ -224,3 +224,17 @@ def test_the_migration_chains_entries_written_before_the_chain():
         with pytest.raises(Exception, match="append-only"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("UPDATE casework_auditentry SET note = 'x'")
+
+
+@pytest.mark.django_db
+def test_an_exports_audit_entry_names_the_chain_head_it_found(caseworker, auditor):
+    from reports import exports
+
+    before = record(Action.NOTE, by=caseworker, note="导出前的记录")
+
+    started = exports.start(by=auditor, what="cases", format="csv", filters={}, count={})
+
+    assert started.entry.details["audit_chain_head"] == {
+        "seq": before.seq,
+        "hash": before.entry_hash,
+    }
