@@ -236,6 +236,8 @@ def test_an_export_is_recorded_when_it_starts_and_when_it_finishes(
             "districts": [],
         },
         "rows": 2,
+        # The chain head the export found: the entry just before its own.
+        "audit_chain_head": {"seq": started.seq - 1, "hash": started.prev_hash},
     }
     assert finished.details == {
         "what": "finished_cases",
