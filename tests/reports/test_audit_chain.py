@@ -176,6 +176,14 @@ def test_a_caseworker_may_not_open_the_chain_page(login_as, caseworker):
     assert "Only auditors and administrators verify the audit log." in response.text
 
 
+@pytest.mark.django_db
+def test_the_chain_page_is_in_the_navigation_of_auditors_only(login_as, auditor, caseworker):
+    link = '<a href="/audit/chain/">Audit chain</a>'
+
+    assert link in login_as(auditor).get("/audit/log/").text
+    assert "/audit/chain/" not in login_as(caseworker).get("/cases/").text
+
+
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_do_not_fork_the_chain():
