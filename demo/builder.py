@@ -44,6 +44,13 @@ from demo.data import (
     yuan,
 )
 
+# The steps of each kind of application, in the workflow's order: the builder takes each
+# one whose spec field is set (see `Seeder.step_<name>`).
+AID_STEPS = (
+    "visit", "recommend", "returned", "rejected", "approvals", "disbursed", "closed", "withdrawn",
+)  # fmt: skip
+CARD_STEPS = ("verified", "approved", "issued", "closed", "rejected", "withdrawn")
+
 
 class Days:
     """The days of one application: `days(n)` is the date n days after it was received;
@@ -387,29 +394,21 @@ class Seeder:
     # --- hardship aid and medical cards -----------------------------------------------------
 
     def create_aid(self, spec: AidSpec) -> None:
-        office = self.offices[spec.office]
-        opener = self.users[spec.by or spec.handler]
-        worker = self.worker(spec.worker, opener, office)
-        on = Days(self.today, spec.received, f"aid for {spec.worker}")
-        source = self.finished_dispute_of(spec.source) if spec.source else None
-        application = assistance.open_aid_application(
-            by=opener,
-            office=office,
-            worker=worker,
-            circumstances=spec.circumstances.format(dispute=source.number if source else ""),
-            source_case=source,
-        )
-        if spec.handler:
-            handler = self.users[spec.handler]
-            application = services.take_case(case=application, by=handler)
+        def open_aid(opener, office, worker):
+            source = self.finished_dispute_of(spec.source) if spec.source else None
+            return assistance.open_aid_application(
+                by=opener,
+                office=office,
+                worker=worker,
+                circumstances=spec.circumstances.format(dispute=source.number if source else ""),
+                source_case=source,
+            )
+
+        def prepare(application, handler):
             if spec.note:
                 services.add_note(case=application, by=handler, body=spec.note)
-            application = self.walk_aid(application, spec, handler, on)
-        if application.state != spec.state:
-            raise ValueError(
-                f"aid for {spec.worker}: reached {application.state}, not {spec.state}"
-            )
-        self.backdate(application, spec, on)
+
+        application, on = self.create_application(spec, "aid", open_aid, prepare, AID_STEPS)
         # The approvals, and the application's approval time, happened on their days too.
         for day, username, _comment in spec.approvals:
             Approval.objects.filter(application=application, approver=self.users[username]).update(
@@ -421,102 +420,18 @@ class Seeder:
                 approved_at=self.moment(on(last), 11, 0)
             )
 
-    def walk_aid(self, application, spec: AidSpec, handler: User, on):
-        def step(name: str, by: User = handler, **kwargs):
-            return services.run_transition(case=application, name=name, by=by, **kwargs)
-
-        if spec.visit:
-            day, visitors, findings = spec.visit
-            application = step("start_assessment")
-            size, income, rigid, one_off = spec.household
-            application = assistance.save_assessment(
-                case=application,
-                by=handler,
-                visited_on=on(day),
-                visitors=visitors,
-                findings=findings,
-                household_size=size,
-                annual_income=yuan(income),
-                annual_rigid_spending=yuan(rigid),
-                one_off_costs=yuan(one_off),
-            )
-            on.reached(day)
-        if spec.recommend:
-            day, aid_type, amount, category, reason = spec.recommend
-            application = assistance.recommend_aid(
-                case=application,
-                by=handler,
-                aid_type=aid_type,
-                amount=yuan(amount),
-                category=category,
-                reason=reason,
-                difference_reason=spec.differs,
-            )
-            on.reached(day)
-        if spec.returned:
-            day, username, reason = spec.returned
-            application = step(
-                "return_for_revision", by=self.users[username], reason=reason, note=reason
-            )
-            on.reached(day)
-        if spec.rejected:
-            day, username, reason = spec.rejected
-            application = step("reject", by=self.users[username], reason=reason, note=reason)
-            on.reached(day)
-        for day, username, comment in spec.approvals:
-            application = assistance.approve_aid(
-                case=application, by=self.users[username], comment=comment
-            )
-            if application.state == State.APPROVED:
-                on.reached(day)
-        if spec.disbursed:
-            day, amount, means, receipt = spec.disbursed
-            application = assistance.disburse_aid(
-                case=application,
-                by=handler,
-                amount=yuan(amount),
-                on=on(day),
-                means=means,
-                receipt=receipt,
-            )
-            on.reached(day)
-        if spec.closed:
-            day, note = spec.closed
-            application = step("close", outcome_note=note)
-            on.reached(day)
-        if spec.withdrawn:
-            day, reason = spec.withdrawn
-            application = step("withdraw", reason=reason, note=reason)
-            on.reached(day)
-        return application
-
-    def finished_dispute_of(self, key: str) -> WageDispute:
-        """The worker's finished wage dispute, which recovered nothing."""
-        dispute = WageDispute.objects.get(applicant=self.workers[key], state__in=FINISHED_STATES)
-        if dispute.totals()["recovered"]:
-            raise ValueError(f"{dispute.number} recovered money: no aid follows from it")
-        return dispute
-
     def create_card(self, spec: CardSpec) -> None:
-        office = self.offices[spec.office]
-        opener = self.users[spec.by or spec.handler]
-        worker = self.worker(spec.worker, opener, office)
-        on = Days(self.today, spec.received, f"card for {spec.worker}")
-        card = assistance.open_card_application(
-            by=opener,
-            office=office,
-            worker=worker,
-            family=[self.family_member(member) for member in spec.family],
-        )
-        if spec.handler:
-            handler = self.users[spec.handler]
-            card = services.take_case(case=card, by=handler)
+        def open_card(opener, office, worker):
+            family = [self.family_member(member) for member in spec.family]
+            return assistance.open_card_application(
+                by=opener, office=office, worker=worker, family=family
+            )
+
+        def prepare(card, handler):
             for member in spec.added:
                 assistance.add_family_member(case=card, by=handler, **self.family_member(member))
-            card = self.walk_card(card, spec, handler, on)
-        if card.state != spec.state:
-            raise ValueError(f"card for {spec.worker}: reached {card.state}, not {spec.state}")
-        self.backdate(card, spec, on)
+
+        card, on = self.create_application(spec, "card", open_card, prepare, CARD_STEPS)
         if spec.issued:
             # The service issues from today; this card was issued on its own day.
             valid_from, valid_to = assistance.card_term(card, on(spec.issued[0]))
@@ -524,37 +439,129 @@ class Seeder:
                 valid_from=valid_from, valid_to=valid_to
             )
 
-    def walk_card(self, card, spec: CardSpec, handler: User, on):
-        def step(name: str, by: User = handler, **kwargs):
-            return services.run_transition(case=card, name=name, by=by, **kwargs)
+    def create_application(self, spec, kind: str, open_it, prepare, steps):
+        """Open an aid or card application and walk its kind's step table: each step whose
+        spec field is set is taken, in the table's order; the application must then be in
+        `spec.state`."""
+        office = self.offices[spec.office]
+        opener = self.users[spec.by or spec.handler]
+        worker = self.worker(spec.worker, opener, office)
+        on = Days(self.today, spec.received, f"{kind} for {spec.worker}")
+        case = open_it(opener, office, worker)
+        if spec.handler:
+            handler = self.users[spec.handler]
+            case = services.take_case(case=case, by=handler)
+            prepare(case, handler)
+            for name in steps:
+                if value := getattr(spec, name):
+                    case, day = getattr(self, f"step_{name}")(case, spec, handler, on, value)
+                    if day is not None:
+                        on.reached(day)
+        if case.state != spec.state:
+            raise ValueError(f"{kind} for {spec.worker}: reached {case.state}, not {spec.state}")
+        self.backdate(case, spec, on)
+        return case, on
 
-        if spec.verified:
-            day, notes = spec.verified
-            card = step("verify", notes=notes)
-            on.reached(day)
-        if spec.approved:
-            day, username = spec.approved
-            card = step("approve", by=self.users[username])
-            on.reached(day)
-        if spec.issued:
-            day, serial = spec.issued
-            card = assistance.issue_card(
-                case=card, by=handler, card_number=f"HGK-{on(day):%Y}-{serial:06d}"
+    # --- the steps of the tables: each gets its spec field's value, returns the day reached --
+
+    def step_visit(self, application, spec: AidSpec, handler: User, on, value):
+        day, visitors, findings = value
+        application = services.run_transition(case=application, name="start_assessment", by=handler)
+        size, income, rigid, one_off = spec.household
+        application = assistance.save_assessment(
+            case=application,
+            by=handler,
+            visited_on=on(day),
+            visitors=visitors,
+            findings=findings,
+            household_size=size,
+            annual_income=yuan(income),
+            annual_rigid_spending=yuan(rigid),
+            one_off_costs=yuan(one_off),
+        )
+        return application, day
+
+    def step_recommend(self, application, spec: AidSpec, handler: User, on, value):
+        day, aid_type, amount, category, reason = value
+        application = assistance.recommend_aid(
+            case=application,
+            by=handler,
+            aid_type=aid_type,
+            amount=yuan(amount),
+            category=category,
+            reason=reason,
+            difference_reason=spec.differs,
+        )
+        return application, day
+
+    def step_approvals(self, application, spec: AidSpec, handler: User, on, value):
+        for day, username, comment in value:
+            application = assistance.approve_aid(
+                case=application, by=self.users[username], comment=comment
             )
-            on.reached(day)
-        if spec.closed:
-            day, note = spec.closed
-            card = step("close", outcome_note=note)
-            on.reached(day)
-        if spec.rejected:
-            day, username, reason = spec.rejected
-            card = step("reject", by=self.users[username], reason=reason, note=reason)
-            on.reached(day)
-        if spec.withdrawn:
-            day, reason = spec.withdrawn
-            card = step("withdraw", reason=reason, note=reason)
-            on.reached(day)
-        return card
+            if application.state == State.APPROVED:
+                on.reached(day)
+        return application, None
+
+    def step_disbursed(self, application, spec: AidSpec, handler: User, on, value):
+        day, amount, means, receipt = value
+        application = assistance.disburse_aid(
+            case=application,
+            by=handler,
+            amount=yuan(amount),
+            on=on(day),
+            means=means,
+            receipt=receipt,
+        )
+        return application, day
+
+    def step_verified(self, card, spec: CardSpec, handler: User, on, value):
+        day, notes = value
+        return services.run_transition(case=card, name="verify", by=handler, notes=notes), day
+
+    def step_approved(self, card, spec: CardSpec, handler: User, on, value):
+        day, username = value
+        return services.run_transition(case=card, name="approve", by=self.users[username]), day
+
+    def step_issued(self, card, spec: CardSpec, handler: User, on, value):
+        day, serial = value
+        number = f"HGK-{on(day):%Y}-{serial:06d}"
+        return assistance.issue_card(case=card, by=handler, card_number=number), day
+
+    # Shared by both kinds: returned for revision, rejected, closed, withdrawn.
+
+    def step_returned(self, case, spec, handler: User, on, value):
+        day, username, reason = value
+        by = self.users[username]
+        name = "return_for_revision"
+        return services.run_transition(case=case, name=name, by=by, reason=reason, note=reason), day
+
+    def step_rejected(self, case, spec, handler: User, on, value):
+        day, username, reason = value
+        by = self.users[username]
+        return services.run_transition(
+            case=case, name="reject", by=by, reason=reason, note=reason
+        ), day
+
+    def step_closed(self, case, spec, handler: User, on, value):
+        day, note = value
+        return services.run_transition(case=case, name="close", by=handler, outcome_note=note), day
+
+    def step_withdrawn(self, case, spec, handler: User, on, value):
+        day, reason = value
+        return (
+            services.run_transition(
+                case=case, name="withdraw", by=handler, reason=reason, note=reason
+            ),
+            day,
+        )
+
+    def finished_dispute_of(self, key: str) -> WageDispute:
+        """The worker's finished wage dispute, which recovered nothing."""
+        dispute = WageDispute.objects.get(applicant=self.workers[key], state__in=FINISHED_STATES)
+        if dispute.totals()["recovered"]:
+            raise ValueError(f"{dispute.number} recovered money: no aid follows from it")
+        return dispute
 
     def family_member(self, member: tuple) -> dict:
         name, relation, born, region, sex, guardian = member
