@@ -7,6 +7,14 @@ from .models import Case, Counterparty, Payment, WageDispute, Worker
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Case content: an administrator without a role may not read it (least privilege)."""
+
+    def has_view_permission(self, request, obj=None):
+        return bool(request.user.role_names) and super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return bool(request.user.role_names) and super().has_module_permission(request)
+
     def has_add_permission(self, request, obj=None):
         return False
 

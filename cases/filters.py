@@ -67,7 +67,7 @@ class CaseFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         office_ids = user.supervised_office_ids or {user.office_id}
-        if user.is_superuser or user.is_auditor:
+        if user.is_auditor:
             offices = Office.objects.all()
         else:
             offices = Office.objects.filter(pk__in=office_ids)

@@ -73,9 +73,9 @@ def queue_views(user) -> list[tuple[str, str]]:
     views = []
     if user.is_caseworker or user.is_supervisor:
         views += [("mine", _("My cases")), ("intake", _("Intake queue"))]
-    if user.is_supervisor or user.is_superuser:
+    if user.is_supervisor:
         views.append(("office", _("Office cases")))
-    if user.is_caseworker or user.is_supervisor or user.is_auditor or user.is_superuser:
+    if user.is_caseworker or user.is_supervisor or user.is_auditor:
         # A caseworker's own finished cases; everyone else's as their role allows.
         views.append(("finished", _("Finished cases")))
     return views

@@ -224,6 +224,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["at", "actor_name", "action", "case", "source_state", "target_state", "ip"]
     list_filter = ["action"]
 
+    # The log names cases and holds their details: auditors read it, not a role-less
+    # administrator (least privilege).
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_auditor and super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return request.user.is_auditor and super().has_module_permission(request)
+
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -93,8 +93,9 @@ DATE_FORMAT = "yyyy-mm-dd"
 
 
 def require_exporter(user) -> None:
-    if not (user.is_auditor or user.is_administrator):
-        raise PermissionDenied(_("Only auditors and administrators can do this."))
+    # Exports and the audit log hold case content: auditors only, not administrators.
+    if not user.is_auditor:
+        raise PermissionDenied(_("Only auditors can do this."))
 
 
 def neutralise(text: str) -> str:

@@ -49,8 +49,7 @@ class CaseQuerySet(models.QuerySet):
         """The cases a user may see at all; anything else answers 404."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_superuser:
-            return self
+        # An administrator without a role sees no case: least privilege (issue 16).
         query = Q(pk__in=[])
         if user.is_supervisor:
             query |= Q(office_id__in=user.supervised_office_ids)

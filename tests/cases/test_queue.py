@@ -162,7 +162,6 @@ TABS = [
     ("caseworker", ["mine", "intake", "finished"]),
     ("supervisor", ["mine", "intake", "office", "finished"]),
     ("auditor", ["finished"]),
-    ("admin_user", ["office", "finished"]),
 ]
 
 
@@ -203,7 +202,6 @@ QUEUES = [
     ("city_supervisor", "finished", {"finished", "elsewhere_finished"}),
     ("auditor", "finished", {"finished", "elsewhere_finished"}),
     ("auditor", "office", {"finished", "elsewhere_finished"}),  # open cases are not theirs
-    ("admin_user", "office", {"intake", "mine", "colleagues", "bosses", "elsewhere"}),
 ]
 
 
