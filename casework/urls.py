@@ -7,8 +7,11 @@ from django.views.i18n import set_language
 
 from . import audit_chain_views, views
 
+handler500 = "casework.views.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("settings/", views.reference_data, name="settings"),
     path("audit/chain/", audit_chain_views.verify_chain, name="audit_chain"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

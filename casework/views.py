@@ -1,9 +1,14 @@
+import sys
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -22,6 +27,52 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@login_not_required
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Ready to serve: the database answers and the task queue is being worked.
+
+    503 when the database does not answer, or when the oldest job waiting to run has
+    waited longer than READY_MAX_QUEUE_AGE_SECONDS (no worker is taking jobs).
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    try:
+        waiting = DBTaskResult.objects.ready().order_by("enqueued_at")
+        queued = waiting.count()
+        oldest = waiting.values_list("enqueued_at", flat=True).first()
+        running = DBTaskResult.objects.running().count()
+    except DatabaseError:
+        return JsonResponse({"ready": False, "database": "unavailable"}, status=503)
+    age = (timezone.now() - oldest).total_seconds() if oldest else 0
+    worked = age <= settings.READY_MAX_QUEUE_AGE_SECONDS
+    body = {
+        "ready": worked,
+        "database": "ok",
+        "tasks": {
+            "queued": queued,
+            "running": running,
+            "oldest_queued_seconds": round(age),
+            "max_queued_seconds": settings.READY_MAX_QUEUE_AGE_SECONDS,
+        },
+    }
+    return JsonResponse(body, status=200 if worked else 503)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page; a lost database connection is a 503 with "try again" instead.
+
+    Rendered without the request's context: the context processors would ask the
+    database that just failed. The failed request's transaction was rolled back.
+    """
+    failure = sys.exc_info()[1]
+    if isinstance(failure, (OperationalError, InterfaceError)):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)
 
 
 def reference_data(request: HttpRequest) -> HttpResponse:
