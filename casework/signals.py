@@ -1,6 +1,7 @@
 """Logins, logouts and failed logins go to the audit log; and the signals the base
 sends for the apps above it to act on, without importing them."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import Signal, receiver
@@ -25,6 +26,16 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
     known = get_user_model().objects.filter(username=username).exists()
     record(Action.LOGIN_FAILED, details={"username": username, "known_account": known})
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    username = str(username or "")[:150]
+    known = get_user_model().objects.filter(username=username).exists()
+    record(
+        Action.LOCKED_OUT,
+        details={"username": username, "known_account": known, "ip_address": ip_address},
+    )
 
 
 # Sent after a holiday schedule is entered or corrected, inside the transaction
