@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
 from django.utils import timezone
 
 from casework.audit import Action
@@ -59,3 +61,69 @@ def test_the_timeout_comes_from_the_settings(login_as, caseworker, clock, settin
     client.get("/cases/")
     clock.move(6)
     assert client.get("/cases/").status_code == 302
+
+
+# --- sign out everywhere, and on a password change ---------------------------------------
+
+
+def signed_in_client(user):
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def signed_in(client):
+    return client.get("/cases/").status_code == 200
+
+
+def test_the_header_links_to_my_account_page(login_as, caseworker):
+    page = login_as(caseworker).get("/cases/").content.decode()
+    assert 'href="/account/"' in page
+    page = login_as(caseworker).get("/account/").content.decode()
+    assert "You are signed in in 1 place" in page
+    assert "Sign out everywhere" in page
+
+
+def test_sign_out_everywhere_ends_all_the_users_sessions_and_is_logged(caseworker, caseworker2):
+    here, laptop, phone = (signed_in_client(caseworker) for _ in range(3))
+    colleague = signed_in_client(caseworker2)
+    assert "signed in in 3 places" in here.get("/account/").content.decode()
+
+    response = here.post("/account/", follow=True)
+
+    assert "Signed out here and in 2 other places." in response.content.decode()
+    assert not signed_in(here) and not signed_in(laptop) and not signed_in(phone)
+    assert signed_in(colleague)  # another user's sessions are left alone
+    entry = AuditEntry.objects.get(action=Action.SESSIONS_ENDED)
+    assert entry.actor == caseworker
+    assert entry.details == {"reason": "sign_out_everywhere", "sessions": 2}
+
+
+def test_a_password_change_ends_the_users_other_sessions(caseworker, admin_user):
+    laptop, phone = signed_in_client(caseworker), signed_in_client(caseworker)
+    admin = signed_in_client(admin_user)
+
+    response = admin.post(
+        f"/admin/casework/user/{caseworker.pk}/password/",
+        {"password1": "A-new-long-passw0rd!", "password2": "A-new-long-passw0rd!"},
+    )
+
+    assert response.status_code == 302
+    assert not Session.objects.filter(
+        session_key__in=[laptop.session.session_key, phone.session.session_key]
+    ).exists()
+    assert not signed_in(laptop) and not signed_in(phone)
+    assert signed_in(admin)
+    entry = AuditEntry.objects.get(action=Action.SESSIONS_ENDED)
+    assert entry.details == {"reason": "password_changed", "sessions": 2}
+
+
+def test_changing_ones_own_password_keeps_the_current_session(admin_user):
+    here, elsewhere = signed_in_client(admin_user), signed_in_client(admin_user)
+    here.post(
+        f"/admin/casework/user/{admin_user.pk}/password/",
+        {"password1": "A-new-long-passw0rd!", "password2": "A-new-long-passw0rd!"},
+    )
+    assert here.get("/admin/").status_code == 200
+    assert elsewhere.get("/admin/").status_code == 302
