@@ -54,6 +54,14 @@ class LanguageMiddleware:
         return response
 
 
+IDLE_KEY = "last_activity"
+
+
+def start_idle_clock(request) -> None:
+    """Called on sign-in, so that the first request need not save the session."""
+    request.session[IDLE_KEY] = int(timezone.now().timestamp())
+
+
 class IdleTimeoutMiddleware:
     """Ends a session unused for SESSION_IDLE_TIMEOUT seconds (besides the absolute
     SESSION_COOKIE_AGE) and sends its user to the sign-in page with a message.
@@ -62,7 +70,7 @@ class IdleTimeoutMiddleware:
     saves the session.
     """
 
-    KEY = "last_activity"
+    KEY = IDLE_KEY
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -9,11 +9,14 @@ from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
 
 from .audit import Action, record
+from .middleware import start_idle_clock
 from .user_sessions import end_sessions
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        start_idle_clock(request)
     record(Action.LOGIN, by=user, office=user.office_id)
 
 
