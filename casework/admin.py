@@ -1,6 +1,8 @@
 """The administrators' admin. Every change made here to accounts, roles, offices and
 districts is written to the audit log in the admin's own transaction."""
 
+from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -240,3 +242,37 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Sign-in lockouts (django-axes): deleting an access attempt unlocks the account or
+# address it counted against. Every unlock is written to the audit log.
+admin.site.unregister(AccessAttempt)
+
+
+def _unlocked(request, attempts) -> None:
+    for attempt in attempts:
+        record(
+            Action.UNLOCKED,
+            by=request.user,
+            details={"username": attempt.username or "", "ip_address": attempt.ip_address},
+        )
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(BaseAccessAttemptAdmin):
+    actions = ["unlock"]
+
+    @admin.action(description=_("Unlock the selected sign-ins"), permissions=["delete"])
+    def unlock(self, request, queryset):
+        self.delete_queryset(request, queryset)
+        self.message_user(request, _("Unlocked."))
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        _unlocked(request, [obj])
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        _unlocked(request, list(queryset))
+        super().delete_queryset(request, queryset)

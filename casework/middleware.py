@@ -1,7 +1,11 @@
 from django.conf import settings
-from django.utils import translation
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from .audit import current_ip
+from .audit import Action, current_ip, record
 
 
 def client_ip(request) -> str | None:
@@ -48,3 +52,47 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+IDLE_KEY = "last_activity"
+
+
+def start_idle_clock(request) -> None:
+    """Called on sign-in, so that the first request need not save the session."""
+    request.session[IDLE_KEY] = int(timezone.now().timestamp())
+
+
+class IdleTimeoutMiddleware:
+    """Ends a session unused for SESSION_IDLE_TIMEOUT seconds (besides the absolute
+    SESSION_COOKIE_AGE) and sends its user to the sign-in page with a message.
+
+    The last activity is written at most once a minute, so that not every request
+    saves the session.
+    """
+
+    KEY = IDLE_KEY
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(timezone.now().timestamp())
+            last = request.session.get(self.KEY)
+            if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
+                user = request.user
+                logout(request)  # flushes the session
+                record(Action.SESSION_EXPIRED, by=user, office=user.office_id)
+                minutes = settings.SESSION_IDLE_TIMEOUT // 60
+                messages.info(
+                    request,
+                    _(
+                        "You were signed out after %(minutes)d minutes without activity. "
+                        "Please sign in again."
+                    )
+                    % {"minutes": minutes},
+                )
+                return redirect_to_login(request.get_full_path())
+            if last is None or now - last >= 60:
+                request.session[self.KEY] = now
+        return self.get_response(request)

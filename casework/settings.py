@@ -8,6 +8,7 @@ writes one with development keys.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_tasks_db",
+    "axes",
     "casework",
     "cases",
     "assistance",
@@ -98,6 +100,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "casework.middleware.AuditContextMiddleware",
+    "casework.middleware.IdleTimeoutMiddleware",
+    # Last, as its documentation asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casework.urls"
@@ -143,6 +148,19 @@ AUTH_USER_MODEL = "casework.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:queue"
 LOGOUT_REDIRECT_URL = "login"
+
+# Lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords an account, and
+# separately an address, is refused for AXES_COOLOFF_TIME even with the right password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "casework.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "casework.middleware.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -191,6 +209,8 @@ READY_MAX_QUEUE_AGE_SECONDS = int(env("READY_MAX_QUEUE_AGE_SECONDS", "300"))
 # TRUST_X_FORWARDED_PROTO=true.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
+# Besides the absolute age: a session unused this long is ended (IdleTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT_MINUTES", "30")) * 60
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("settings/", views.reference_data, name="settings"),
     path("audit/chain/", audit_chain_views.verify_chain, name="audit_chain"),
+    path("account/", views.account, name="account"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch works on the login page too.

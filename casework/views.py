@@ -2,6 +2,7 @@ import sys
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -10,11 +11,13 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from . import reference
 from .forms import DibaoLineForm, SettingForm
 from .models import DibaoLine, District, Setting
+from .user_sessions import end_sessions, session_keys
 
 
 @login_not_required
@@ -120,3 +123,30 @@ def reference_data(request: HttpRequest) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a refused sign-in: the same page whether or not the
+    account exists, so that it tells a guesser nothing."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def account(request: HttpRequest) -> HttpResponse:
+    """My account: who I am signed in as, and "sign out everywhere"."""
+    if request.method == "POST":
+        user = request.user
+        here = request.session.session_key
+        ended = end_sessions(user, by=user, keep=here, reason="sign_out_everywhere")
+        logout(request)  # this session too, the usual way
+        messages.success(
+            request,
+            ngettext(
+                "Signed out here and in %(count)d other place.",
+                "Signed out here and in %(count)d other places.",
+                ended,
+            )
+            % {"count": ended},
+        )
+        return redirect("login")
+    return render(request, "casework/account.html", {"sessions": len(session_keys(request.user))})

@@ -7,10 +7,11 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as _authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.test import RequestFactory
 from django.utils import timezone
 
 from assistance.models import (
@@ -38,6 +39,12 @@ from casework import identity, reference
 from casework.models import AuditEntry, Office, User
 from casework.transitions import may_take
 from demo.management.commands.seed_demo import DEFAULT_PASSWORD, DEMO_USERNAMES
+
+
+def authenticate(**credentials):
+    # The lockout backend (django-axes) needs the request a sign-in comes with.
+    return _authenticate(RequestFactory().post("/login/"), **credentials)
+
 
 pytestmark = pytest.mark.django_db
 
