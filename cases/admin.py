@@ -4,6 +4,7 @@ application's own pages, which write the audit log."""
 from django.contrib import admin
 
 from .models import Case, Counterparty, Payment, WageDispute, Worker
+from .pagination import EstimatedPaginator
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -14,6 +15,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return bool(request.user.role_names) and super().has_module_permission(request)
+
+    # A million rows: no full count beside the filtered one, an estimated count past
+    # a threshold (cases.pagination), related names in the same query.
+    paginator = EstimatedPaginator
+    show_full_result_count = False
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -30,6 +36,7 @@ class CaseAdmin(ReadOnlyAdmin):
     list_display = ["number", "kind", "office", "state", "assignee", "opened_at", "finished_at"]
     list_filter = ["kind", "state", "office"]
     search_fields = ["number"]
+    list_select_related = ["office", "assignee"]
 
 
 @admin.register(WageDispute)
@@ -37,17 +44,20 @@ class WageDisputeAdmin(ReadOnlyAdmin):
     list_display = ["number", "office", "state", "assignee", "opened_at"]
     list_filter = ["state", "office"]
     search_fields = ["number"]
+    list_select_related = ["office", "assignee"]
     exclude = ["workers", "counterparties"]
 
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["dispute", "worker", "paid_on", "amount", "method", "voided_at"]
+    list_select_related = ["dispute", "worker"]
 
 
 @admin.register(Worker)
 class WorkerAdmin(ReadOnlyAdmin):
     list_display = ["name", "id_masked", "occupation", "office", "is_member"]
+    list_select_related = ["office"]
     search_fields = ["name"]
     fields = ["name", "id_masked", "occupation", "employer", "district", "office", "is_member"]
 

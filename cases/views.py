@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +24,7 @@ from casework.transitions import (
 )
 
 from . import forms, services
-from .filters import CaseFilter
+from .filters import SORTS, CaseFilter
 from .models import (
     FINISHED_STATES,
     Case,
@@ -39,6 +38,7 @@ from .models import (
     supervises,
 )
 from .models.wage import BEFORE_AGREEMENT, PAYMENT_STATES, VOID_STATES
+from .pagination import EstimatedPaginator
 from .timeline import timeline
 
 PAGE_SIZE = 50
@@ -102,8 +102,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     filterset = CaseFilter(request.GET, queryset=cases.for_list(), user=user)
     results = filterset.qs
     if not request.GET.get("sort"):
-        results = results.order_by("-finished_at" if view == "finished" else "-opened_at", "-pk")
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        results = results.order_by(*SORTS["-finished" if view == "finished" else "-opened"])
+    page = EstimatedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     unsorted = query.copy()

@@ -109,6 +109,7 @@ class Worker(models.Model):
                 fields=["id_hash"], condition=~models.Q(id_hash=""), name="unique_worker_id"
             )
         ]
+        indexes = [models.Index(fields=["name", "id"])]
         permissions = [("reveal_id_number", _("Can see a worker's full ID number"))]
 
     def __str__(self):
