@@ -159,6 +159,8 @@ AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Sign-ins are already in the audit log; axes' own access log would only copy them.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_CALLABLE = "casework.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "casework.middleware.client_ip"
 
