@@ -239,6 +239,8 @@ class AuditEntry(models.Model):
         ACCOUNT_CHANGED = "account_changed", _("staff account changed")
         EXPORT_STARTED = "export_started", _("export started")
         EXPORT_FINISHED = "export_finished", _("export finished")
+        ANONYMISED = "anonymised", _("anonymised at the end of retention")
+        AUDIT_HOLD = "audit_hold", _("audit hold changed")
 
     # Set by record() before the entry is hashed (auto_now_add would set it after).
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)

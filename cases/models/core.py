@@ -162,6 +162,10 @@ class Case(FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Retention (PIPL Art. 19, 47): an auditor's hold keeps a finished case from being
+    # anonymised; anonymised_at is when its personal data was replaced.
+    audit_hold = models.BooleanField(_("audit hold"), default=False)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 

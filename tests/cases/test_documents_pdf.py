@@ -227,7 +227,7 @@ def test_an_auditor_may_not_print_an_open_case(login_as, auditor, mediating):
     assert downloads(mediating) == []
 
 
-@pytest.mark.parametrize("who", ["auditor", "supervisor", "city_supervisor", "admin_user"])
+@pytest.mark.parametrize("who", ["auditor", "supervisor", "city_supervisor"])
 def test_those_who_may_read_a_finished_case_may_print_it(request, login_as, dispute, who):
     user = request.getfixturevalue(who)
 

@@ -196,7 +196,7 @@ def test_the_zip_is_queued_only_by_post(login_as, auditor, cases):
 # --- the download ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["auditor", "admin_user"])
+@pytest.mark.parametrize("who", ["auditor"])
 def test_auditors_and_administrators_download_the_zip_and_it_is_logged(
     request, login_as, built, who
 ):
