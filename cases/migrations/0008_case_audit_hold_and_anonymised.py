@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_fill_applicant'),
+        ('cases', '0007_search_trigram_indexes'),
     ]
 
     operations = [
