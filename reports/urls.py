@@ -14,4 +14,6 @@ urlpatterns = [
     path("audit/exports/case-files.zip", views.export_job_download, name="export_download"),
     path("audit/log/", views.audit_log, name="log"),
     path("audit/log.csv", views.audit_log_csv, name="log_csv"),
+    path("audit/retention/", views.retention_preview, name="retention"),
+    path("audit/cases/<str:number>/hold/", views.case_audit_hold, name="hold"),
 ]

@@ -494,3 +494,36 @@ def audit_log_csv(request: HttpRequest) -> HttpResponse:
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     return _download(response, f"audit-log-{stamp}.csv")
+
+
+# --- retention: the preview of the next run, and an auditor's hold -------------------------
+
+
+@never_cache
+@require_safe
+def retention_preview(request: HttpRequest) -> HttpResponse:
+    """What the next retention run would anonymise, hold or delete; changes nothing."""
+    require_auditor(request.user)
+    from . import retention
+
+    plans, exports_due = retention.plan()
+    return render(request, "audit/retention.html", {"plans": plans, "exports_due": exports_due})
+
+
+@require_POST
+def case_audit_hold(request: HttpRequest, number: str) -> HttpResponse:
+    """An auditor sets or lifts the hold that keeps a finished case from anonymisation."""
+    from cases.models import Case
+
+    require_auditor(request.user)
+    hold = request.POST.get("hold") == "on"
+    with transaction.atomic():
+        case = get_object_or_404(
+            Case.objects.visible_to(request.user).select_for_update(), number=number
+        )
+        if case.audit_hold != hold:
+            case.audit_hold = hold
+            case.save(update_fields=["audit_hold", "updated_at"])
+            record(Action.AUDIT_HOLD, by=request.user, case=case, details={"hold": hold})
+    messages.success(request, _("Audit hold set.") if hold else _("Audit hold lifted."))
+    return redirect("cases:case", number=case.number)

@@ -130,3 +130,29 @@ def test_old_export_files_are_deleted(auditor, tmp_path, settings):
     assert retention.apply()["exports_deleted"] == 1
     job.refresh_from_db()
     assert not job.file
+
+
+def test_an_auditor_previews_and_holds_a_case_and_the_hold_is_logged(
+    login_as, office, caseworker, worker, auditor
+):
+    case = finished_dispute(office, caseworker, worker)
+    client = login_as(auditor)
+
+    assert case.number in client.get("/audit/retention/").content.decode()
+    response = client.post(f"/audit/cases/{case.number}/hold/", {"hold": "on"})
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.audit_hold
+    assert AuditEntry.objects.filter(action="audit_hold", case=case).count() == 1
+    assert retention.apply()["held"] == 1
+
+
+def test_a_caseworker_may_not_hold_a_case(login_as, office, caseworker, worker):
+    case = finished_dispute(office, caseworker, worker)
+
+    response = login_as(caseworker).post(f"/audit/cases/{case.number}/hold/", {"hold": "on"})
+
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert not case.audit_hold
