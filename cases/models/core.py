@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -94,8 +95,9 @@ class CaseQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
-        from .wage import Counterparty, DisputeCounterparty
-
+        # The wage models are defined on top of this module: found by name, not imported.
+        Counterparty = apps.get_model("cases", "Counterparty")
+        DisputeCounterparty = apps.get_model("cases", "DisputeCounterparty")
         workers = Worker.objects.search(text)
         counterparties = Counterparty.objects.filter(
             Q(name__icontains=text) | Q(credit_code__icontains=text)
