@@ -38,6 +38,11 @@ class EstimatedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        # Counting stops past the threshold (one cheap query for a small list);
+        # only then does the planner's estimate stand in.
+        capped = self.object_list.values("pk")[: ESTIMATE_ABOVE + 1].count()
+        if capped <= ESTIMATE_ABOVE:
+            return capped
         estimate = estimated_count(self.object_list)
         if estimate is not None and estimate > ESTIMATE_ABOVE:
             self.estimated = True
