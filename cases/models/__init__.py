@@ -1,3 +1,4 @@
+from .casefiles import StoredCaseFile
 from .core import (
     KIND_MODELS,
     Case,
@@ -52,6 +53,7 @@ __all__ = [
     "Relationship",
     "Residence",
     "State",
+    "StoredCaseFile",
     "WageDispute",
     "Worker",
     "caseworker_step",
