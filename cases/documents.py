@@ -14,24 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
-from casework.audit import Action, record
 from casework.pdf import gc_paused, render_pdf
 
 from .models import Case, Kind, State, StoredCaseFile
 from .timeline import Entry, timeline
-from .views import get_case_for
 
 # --- what every document shows ------------------------------------------------------------
 
@@ -265,36 +257,3 @@ def case_file(case: Case) -> tuple[bytes, str]:
         # Another request kept the same case file a moment earlier: theirs stays.
         stored.file.delete(save=False)
     return pdf, digest
-
-
-# --- the download ---------------------------------------------------------------------------
-
-
-@never_cache
-@require_GET
-@transaction.non_atomic_requests
-def print_document(request: HttpRequest, number: str, document: str) -> HttpResponse:
-    case = get_case_for(request.user, number)
-    printable = PRINTABLES.get(document)
-    if printable is None or case.kind not in printable.kinds:
-        raise Http404
-    refusal = printable.refusal(case)
-    if refusal:
-        messages.error(
-            request,
-            _("%(document)s cannot be printed yet. %(reasons)s")
-            % {"document": printable.title, "reasons": " ".join(refusal)},
-        )
-        return redirect(case)
-    details = {"document": document}
-    if document == "case-file":
-        pdf, details["sha256"] = case_file(case)
-    else:
-        pdf = render_document(case, document)
-    # Logged once the document exists, outside any transaction: rendering holds no locks.
-    record(Action.DOCUMENT_DOWNLOADED, by=request.user, case=case, details=details)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{case.number}-{document}.pdf"
-    )
-    return response

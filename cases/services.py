@@ -17,7 +17,9 @@ from casework.audit import Action, record
 from casework.models import AuditEntry, Office
 from casework.transitions import is_user_transition, require_transition
 
+from . import tasks
 from .models import (
+    FINISHED_STATES,
     KIND_MODELS,
     Case,
     CaseCounter,
@@ -289,6 +291,9 @@ def run_transition(
         note=note,
         details={"transition": name},
     )
+    if case.is_finished and source not in FINISHED_STATES:
+        # Its case file will not change now: render and keep it in the background.
+        transaction.on_commit(lambda: tasks.keep_case_file.enqueue(case.pk))
     return case
 
 

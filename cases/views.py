@@ -5,16 +5,19 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from casework import audit
 from casework.models import Office, User
 from casework.transitions import (
     ConditionsNotMet,
@@ -23,7 +26,7 @@ from casework.transitions import (
     unmet_conditions,
 )
 
-from . import forms, services
+from . import documents, forms, services
 from .filters import SORTS, CaseFilter
 from .models import (
     FINISHED_STATES,
@@ -732,3 +735,36 @@ def worker_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     worker = get_worker_for(request.user, pk)
     number = services.reveal_id_number(worker=worker, by=request.user)
     return worker_detail(request, pk, revealed=number)
+
+
+# --- printable documents (PDF) ---------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+@transaction.non_atomic_requests
+def print_document(request: HttpRequest, number: str, document: str) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    printable = documents.PRINTABLES.get(document)
+    if printable is None or case.kind not in printable.kinds:
+        raise Http404
+    refusal = printable.refusal(case)
+    if refusal:
+        messages.error(
+            request,
+            _("%(document)s cannot be printed yet. %(reasons)s")
+            % {"document": printable.title, "reasons": " ".join(refusal)},
+        )
+        return redirect(case)
+    details = {"document": document}
+    if document == "case-file":
+        pdf, details["sha256"] = documents.case_file(case)
+    else:
+        pdf = documents.render_document(case, document)
+    # Logged once the document exists, outside any transaction: rendering holds no locks.
+    audit.record(audit.Action.DOCUMENT_DOWNLOADED, by=request.user, case=case, details=details)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{case.number}-{document}.pdf"
+    )
+    return response

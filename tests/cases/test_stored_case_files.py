@@ -126,3 +126,22 @@ def test_anonymising_a_case_deletes_its_kept_case_files(
 
     assert not StoredCaseFile.objects.filter(case=dispute).exists()
     assert not path.exists()
+
+
+def test_finishing_a_case_queues_its_case_file_and_the_task_keeps_it(
+    office, caseworker, document_storage, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from cases import tasks
+    from cases.models import State
+    from tests.factories import wage_dispute, walk_to
+
+    case = walk_to(wage_dispute(office, by=caseworker), State.ACCEPTED, caseworker)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_transition(case=case, name="withdraw", by=caseworker, reason="工人撤回")
+
+    queued = DBTaskResult.objects.filter(task_path="cases.tasks.keep_case_file")
+    assert [row.args_kwargs["args"] for row in queued] == [[case.pk]]
+    tasks.keep_case_file.call(case.pk)
+    assert StoredCaseFile.objects.filter(case_id=case.pk, language="zh-hans").count() == 1
