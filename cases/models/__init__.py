@@ -1,3 +1,11 @@
+from .claims import (
+    ClaimItem,
+    ClaimType,
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceStatus,
+    FinalAward,
+)
 from .core import (
     KIND_MODELS,
     Case,
@@ -36,10 +44,16 @@ __all__ = [
     "CaseQuerySet",
     "CaseWorker",
     "Channel",
+    "ClaimItem",
+    "ClaimType",
     "Contact",
     "Counterparty",
     "DisputeCounterparty",
     "Document",
+    "EvidenceItem",
+    "EvidenceKind",
+    "EvidenceStatus",
+    "FinalAward",
     "Forum",
     "Kind",
     "LimitationEvent",
