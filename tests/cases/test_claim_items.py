@@ -332,3 +332,41 @@ def test_an_item_is_removed_from_its_row(login_as, dispute, caseworker, rate):
 
     assert response.status_code == 302
     assert not ClaimItem.objects.exists()
+
+
+# --- the administrators' table ---------------------------------------------------------------
+
+
+def test_an_administrator_adds_a_rate_in_the_admin_and_the_change_is_audited(
+    login_as, admin_user, district
+):
+    response = login_as(admin_user).post(
+        "/admin/casework/minimumwage/add/",
+        {"district": district.pk, "monthly_amount": "2010.00", "effective_from": "2026-09-01"},
+    )
+
+    assert response.status_code == 302
+    row = MinimumWage.objects.get()
+    assert (row.monthly_amount, row.changed_by) == (Decimal("2010.00"), admin_user)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.SETTING_CHANGED, actor=admin_user)
+    assert entry.details["key"] == "minimum_wage"
+    assert entry.details["changes"]["monthly_amount"] == {"from": None, "to": "2010.00"}
+
+
+def test_a_saved_rate_cannot_be_changed_in_the_admin(login_as, admin_user, rate):
+    client = login_as(admin_user)
+
+    client.post(
+        f"/admin/casework/minimumwage/{rate.pk}/change/",
+        {"district": rate.district_id, "monthly_amount": "1.00", "effective_from": "2025-01-01"},
+    )
+
+    rate.refresh_from_db()
+    assert rate.monthly_amount == RATE
+
+
+def test_a_caseworker_may_not_open_the_minimum_wage_admin(login_as, caseworker):
+    response = login_as(caseworker).get("/admin/casework/minimumwage/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
