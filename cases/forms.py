@@ -301,7 +301,7 @@ class ClaimItemForm(StatefulForm):
     item = forms.ModelChoiceField(
         queryset=ClaimItem.objects.none(), required=False, widget=forms.HiddenInput
     )
-    worker = forms.ModelChoiceField(label=_("worker"), queryset=Worker.objects.none())
+    worker = forms.TypedChoiceField(label=_("worker"), coerce=int)
     type = forms.ChoiceField(label=_("kind of claim"), choices=ClaimType.choices)
     amount = AmountField(label=_("amount claimed"))
     description = forms.CharField(
@@ -311,11 +311,15 @@ class ClaimItemForm(StatefulForm):
         help_text=_("e.g. wages for March–May 2026, 62 days."),
     )
 
-    def __init__(self, *args, dispute, **kwargs):
+    def __init__(self, *args, dispute, workers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = dispute.claim_items.all()
-        self.fields["worker"].queryset = dispute.workers.all()
-        self.fields["worker"].empty_label = None
+        # Read once for all the rows' forms of a page (`workers`), not once per form.
+        self.workers = {w.pk: w for w in (workers or dispute.workers.all())}
+        self.fields["worker"].choices = [(pk, w.name) for pk, w in self.workers.items()]
+
+    def clean_worker(self):
+        return self.workers[self.cleaned_data["worker"]]
 
     def service_kwargs(self) -> dict:
         return dict(self.cleaned_data)

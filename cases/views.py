@@ -353,12 +353,14 @@ def _claim_rows(case: WageDispute, editable: bool) -> list:
     items = case.claim_items.select_related(
         "worker", "worker__district", "minimum_wage", "minimum_wage__district"
     )
+    workers = [cw.worker for cw in case.case_workers.select_related("worker")]
     rows = []
     for item in items:
         form = None
         if editable:
             form = forms.ClaimItemForm(
                 dispute=case,
+                workers=workers,
                 initial={
                     "expected_state": case.state,
                     "item": item.pk,

@@ -370,3 +370,25 @@ def test_a_caseworker_may_not_open_the_minimum_wage_admin(login_as, caseworker):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_case_page_costs_the_same_queries_for_2_or_12_items(
+    login_as, dispute, caseworker, rate
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login_as(caseworker)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/cases/{dispute.number}/").status_code == 200
+        return len(captured)
+
+    for amount in ("100.00", "200.00"):
+        add(dispute, caseworker, amount)
+    few = queries()
+    for n in range(10):
+        add(dispute, caseworker, f"{300 + n}.00")
+
+    assert queries() == few
