@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from casework.pdf import gc_paused, render_pdf
 
-from .models import Case, Kind, State, StoredCaseFile
+from .models import Case, EvidenceStatus, Kind, State, StoredCaseFile
 from .timeline import Entry, timeline
 
 # --- what every document shows ------------------------------------------------------------
@@ -68,6 +68,13 @@ def wage_details(case) -> dict:
                 "paid_on", "pk"
             )
         ),
+        # R7: each item with the flag stored when it was judged; R8: the checklist.
+        "claim_items": list(
+            case.claim_items.select_related(
+                "worker", "worker__district", "minimum_wage", "minimum_wage__district"
+            ).order_by("pk")
+        ),
+        "evidence_items": list(case.evidence_items.order_by("pk")),
     }
 
 
@@ -134,6 +141,10 @@ def agreement_context(case: Case) -> dict:
         "case": case,
         "links": _links(case),
         **details,
+        # The annex lists the evidence the respondents were asked for (R8), if any was.
+        "evidence_items": [
+            item for item in details["evidence_items"] if item.status != EvidenceStatus.TO_REQUEST
+        ],
         # Signed copies are final; one printed while mediating is the draft for signing.
         "draft": case.agreement_signed_on is None,
         "pdf_dates": {

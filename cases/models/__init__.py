@@ -1,4 +1,12 @@
 from .casefiles import StoredCaseFile
+from .claims import (
+    ClaimItem,
+    ClaimType,
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceStatus,
+    FinalAward,
+)
 from .core import (
     KIND_MODELS,
     Case,
@@ -37,10 +45,16 @@ __all__ = [
     "CaseQuerySet",
     "CaseWorker",
     "Channel",
+    "ClaimItem",
+    "ClaimType",
     "Contact",
     "Counterparty",
     "DisputeCounterparty",
     "Document",
+    "EvidenceItem",
+    "EvidenceKind",
+    "EvidenceStatus",
+    "FinalAward",
     "Forum",
     "Kind",
     "LimitationEvent",

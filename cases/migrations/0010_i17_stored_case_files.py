@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_case_audit_hold_and_anonymised'),
+        ('cases', '0009_i14_claim_items_evidence'),
     ]
 
     operations = [
