@@ -172,6 +172,7 @@ def run(
         transaction.on_commit(enqueue_email)
     result = {
         "items": len(items),
+        # (Counted before and after: only approximate when two runs overlap.)
         "created": created,
         "digests": digests,
         "purged": purged,

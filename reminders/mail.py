@@ -74,11 +74,13 @@ def _deliver(model, pending, sent_field: str, attempts_field: str, error_field: 
     for pk in list(pending.order_by("pk").values_list("pk", flat=True)[:BATCH]):
         with transaction.atomic():
             row = (
-                model.objects.select_for_update(skip_locked=True)
+                model.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("recipient")
                 .filter(pk=pk, **{f"{sent_field}__isnull": True})
                 .first()
             )
+            # Only the row itself is locked (of=self): locking the recipient too would make
+            # two workers skip each other's rows of the same person, and send neither.
             if row is None:  # another worker has it, or has sent it
                 continue
             try:
