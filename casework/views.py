@@ -147,7 +147,8 @@ def save_preferences(form: ReminderPreferencesForm, user) -> None:
                 "created": False,
                 "fields": sorted(fields),
                 "changes": {
-                    name: [form.initial.get(name), form.cleaned_data[name]] for name in fields
+                    name: {"from": form.initial.get(name), "to": form.cleaned_data[name]}
+                    for name in fields
                 },
             },
         )

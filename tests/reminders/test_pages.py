@@ -208,6 +208,10 @@ def test_a_user_turns_reminder_email_off_on_the_account_page(login_as, office, c
     assert "Your reminder settings are saved." in response.content.decode()
     caseworker.refresh_from_db()
     assert (caseworker.email_reminders, caseworker.language) == (False, "en")
+    from casework.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="account_changed", actor=caseworker)
+    assert entry.details["fields"] == ["email_reminders", "language"]
     dispute = dispute_due(office, caseworker, 0)
     jobs.run()
     reminder = Reminder.objects.get(case=dispute, threshold=Threshold.NEXT_DAY)
