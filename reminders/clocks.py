@@ -38,13 +38,14 @@ ARBITRATION_AWARD_DAYS = 45  # LDMAL Art. 43 (extendable by 15)
 # Clocks that appear only once late; their reminders go to the office's supervisors.
 LATE_ONLY = {Clock.APPROVAL, Clock.INTAKE}
 INFORMATIONAL = {Clock.ARBITRATION_ACCEPTANCE, Clock.ARBITRATION_AWARD}
-# Where on the case page a late clock's next step is (the transition's form).
+# Where on the case page a late clock's next step is (the transition's form), and the
+# state the case is in when that step is offered.
 NEXT_STEP = {
-    Clock.PERFORMANCE: "#do-refer",  # R4: not performed → referral
-    Clock.MEDIATION: "#do-mark_failed",  # R2: no agreement in time → may go to arbitration
+    Clock.PERFORMANCE: ("#do-refer", State.AGREEMENT),  # R4: not performed → referral
+    Clock.MEDIATION: ("#do-mark_failed", State.MEDIATING),  # R2: no agreement in time
 }
 
-CORE = ["pk", "number", "kind", "office_id", "assignee_id", "applicant__name"]
+CORE = ["pk", "number", "kind", "state", "office_id", "assignee_id", "applicant__name"]
 CORE += ["assignee__full_name", "assignee__username"]
 
 
@@ -54,6 +55,7 @@ class Item:
     case_id: int
     number: str
     kind: str
+    state: str
     office_id: int
     assignee_id: int | None
     assignee_name: str
@@ -83,8 +85,9 @@ class Item:
 
     def step_url(self, today: datetime.date) -> str | None:
         """The next step's form on the case page, once the clock has run out."""
-        if self.clock in NEXT_STEP and self.due_on < today:
-            return self.url + NEXT_STEP[self.clock]
+        anchor, state = NEXT_STEP.get(self.clock, ("", None))
+        if state == self.state and self.due_on < today:
+            return self.url + anchor
         return None
 
 
@@ -94,6 +97,7 @@ def _item(row: dict, clock: str, due_on, provisional=False, since=None) -> Item:
         case_id=row["pk"],
         number=row["number"],
         kind=row["kind"],
+        state=row["state"],
         office_id=row["office_id"],
         assignee_id=row["assignee_id"],
         assignee_name=row["assignee__full_name"] or row["assignee__username"] or "",

@@ -44,6 +44,7 @@ def thresholds(
     if item.informational:
         return []
     if item.late_only:
+        # Born late and told to the supervisors already: nobody above them to escalate to.
         return [Threshold.OVERDUE]
     if item.due_on < today:
         late = [Threshold.OVERDUE]

@@ -216,3 +216,35 @@ def test_a_user_turns_reminder_email_off_on_the_account_page(login_as, office, c
     jobs.run()
     reminder = Reminder.objects.get(case=dispute, threshold=Threshold.NEXT_DAY)
     assert reminder.email_wanted is False  # the notification is still there, in the app
+
+
+def test_a_referred_cases_arbitration_clocks_are_shown_for_information_and_remind_nobody(
+    login_as, office, caseworker
+):
+    dispute = factories.wage_dispute(office, by=caseworker, state="referred")
+    referred = timezone.localdate() - datetime.timedelta(days=1)
+    WageDispute.objects.filter(pk=dispute.pk).update(referral_date=referred)
+
+    page = login_as(caseworker).get("/deadlines/").content.decode()
+    jobs.run()
+
+    assert "Arbitration: decision on acceptance" in page
+    assert "Arbitration: award" in page
+    assert page.count("(for information)") == 2
+    assert not Reminder.objects.filter(case=dispute, clock__startswith="arb").exists()
+
+
+def test_a_mediation_period_run_out_offers_mediation_failed_only_while_mediating(
+    login_as, office, caseworker
+):
+    mediating = dispute_due(office, caseworker, -1)
+    mediating = factories.walk_to(mediating, "mediating", caseworker)
+    WageDispute.objects.filter(pk=mediating.pk).update(
+        mediation_deadline=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    accepted = dispute_due(office, caseworker, -1)
+
+    page = login_as(caseworker).get("/deadlines/").content.decode()
+
+    assert f'href="/cases/{mediating.number}/#do-mark_failed"' in page
+    assert f"/cases/{accepted.number}/#do-" not in page
