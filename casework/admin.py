@@ -103,7 +103,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Person"), {"fields": ["full_name", "email", "office"]}),
+        (_("Person"), {"fields": ["full_name", "email", "office", "language", "email_reminders"]}),
         (_("Roles"), {"fields": ["is_active", "groups", "is_staff", "is_superuser"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]

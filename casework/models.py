@@ -61,6 +61,14 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
+    # Reminders (issue 14): e-mail is written in this language; a person may turn it off.
+    language = models.CharField(
+        _("language of e-mail"),
+        max_length=10,
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        default="zh-hans",
+    )
+    email_reminders = models.BooleanField(_("send me reminders by e-mail"), default=True)
 
     class Meta:
         verbose_name = _("staff account")
