@@ -243,7 +243,7 @@ BANK, WECHAT, ALIPAY, CASH = (
 )
 CALL, VISIT, MESSAGE = Contact.Channel.CALL, Contact.Channel.VISIT, Contact.Channel.MESSAGE
 LABOUR, NOT_FULLY, CIVIL = Relationship.LABOUR, Relationship.NOT_FULLY, Relationship.CIVIL
-STATION_IN, HOTLINE, WALK_IN = Channel.STATION, Channel.HOTLINE, Channel.WALK_IN
+STATION_IN, HOTLINE, WALK_IN = Channel.STATION, Channel.HOTLINE, Channel.DESK
 
 # The steps each road takes from intake, in order; a dispute walks its road until it
 # reaches its state (or the state it is withdrawn from).
