@@ -37,10 +37,15 @@ class Office(models.Model):
 
     def subtree_ids(self) -> set[int]:
         """This office and every office under it (offices are few: one query)."""
+        return Office.subtree_ids_of([self.pk])
+
+    @staticmethod
+    def subtree_ids_of(office_ids) -> set[int]:
+        """These offices and every office under them, in one query."""
         children: dict[int | None, list[int]] = {}
         for pk, parent_id in Office.objects.values_list("pk", "parent_id"):
             children.setdefault(parent_id, []).append(pk)
-        ids, todo = set(), [self.pk]
+        ids, todo = set(), list(office_ids)
         while todo:
             pk = todo.pop()
             if pk not in ids:

@@ -210,7 +210,7 @@ def wage_dispute(
         "matters": "拖欠配送费及劳动报酬",
         "reasons": "站点以考核为由扣发两个月配送费，经多次催要未果。",
         "received_at": timezone.now(),
-        "channel": Channel.STATION,
+        "channel": Channel.HOTLINE,
         "relationship": Relationship.LABOUR,
         "period_from": today - datetime.timedelta(days=200),
         "period_to": today - datetime.timedelta(days=10),

@@ -38,6 +38,29 @@ class Channel(models.TextChoices):
     REFERRAL = "referral", _("referral")
 
 
+def intake_channel_errors(channel: str, station: Station | None, office: Office) -> dict:
+    """What is wrong with where a new case says it came in, by field (empty: nothing).
+
+    A case that came in at a station names it, and the station is one of the
+    case's office or of an office under it.
+    """
+    if channel == Channel.STATION and station is None:
+        return {"station": _("Choose the station where the case came in.")}
+    if station is None:
+        return {}
+    if channel != Channel.STATION:
+        return {"station": _("Name a station only for a case that came in at one.")}
+    if station.office_id not in office.subtree_ids():
+        return {
+            "station": _(
+                "%(station)s belongs to %(station_office)s, not to %(office)s or an office "
+                "under it."
+            )
+            % {"station": station.name, "station_office": station.office, "office": office}
+        }
+    return {}
+
+
 QUEUE_FILTERS = ["office_id", "assignee_id", "state"]
 
 
