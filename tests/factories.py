@@ -28,7 +28,7 @@ from cases.models import (
     Worker,
     supervises,
 )
-from casework.models import District, Office, User
+from casework.models import District, Office, Station, User
 
 PASSWORD = "correct horse battery staple"
 OFFICE_NAMES = ["曾都区", "随县", "广水市", "高新区", "大洪山"]
@@ -135,6 +135,19 @@ def auditor(office: Office | None = None, **fields) -> User:
 def admin(**fields) -> User:
     """An administrator: a superuser in no group (administrators take no transitions)."""
     return _staff([], is_superuser=True, is_staff=True, **fields)
+
+
+class StationFactory(DjangoModelFactory):
+    """A service station of an office (工会驿站)."""
+
+    class Meta:
+        model = Station
+
+    office = factory.SubFactory(OfficeFactory)
+    name = factory.Sequence(lambda n: f"骑手爱心驿站{n}号")
+    type = Station.Type.OUTDOOR
+    address = "随州市曾都区烈山大道88号"
+    opened_on = datetime.date(2025, 5, 1)
 
 
 class DistrictFactory(DjangoModelFactory):
