@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import DibaoLine, District, Setting, User
+from .models import DibaoLine, District, ServiceTally, Setting, User
 from .money import AmountField, parse_amount
 
 
@@ -47,3 +47,27 @@ class ReminderPreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["email_reminders", "language"]
+
+
+class TallyForm(forms.Form):
+    """A station's day: one row per service, the number of person-visits."""
+
+    def __init__(self, *args, counts: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for service, label in ServiceTally.Service.choices:
+            self.fields[service] = forms.IntegerField(
+                label=label,
+                required=False,
+                min_value=0,
+                max_value=100_000,
+                initial=counts.get(service),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "count"}),
+                error_messages={"invalid": _("Enter a whole number, e.g. 12.")},
+            )
+
+    def counts(self) -> dict:
+        return {service: self.cleaned_data[service] for service in ServiceTally.Service.values}
+
+
+class TallyDayForm(forms.Form):
+    day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -21,6 +21,7 @@ from cases.models import (
     State,
 )
 from casework import roles
+from casework.models import ServiceTally, Station
 
 DEFAULT_PASSWORD = "casework-demo"
 PASSWORD_VARIABLE = "DEMO_PASSWORD"
@@ -243,7 +244,7 @@ BANK, WECHAT, ALIPAY, CASH = (
 )
 CALL, VISIT, MESSAGE = Contact.Channel.CALL, Contact.Channel.VISIT, Contact.Channel.MESSAGE
 LABOUR, NOT_FULLY, CIVIL = Relationship.LABOUR, Relationship.NOT_FULLY, Relationship.CIVIL
-STATION_IN, HOTLINE, WALK_IN = Channel.STATION, Channel.HOTLINE, Channel.WALK_IN
+STATION_IN, HOTLINE, WALK_IN = Channel.STATION, Channel.HOTLINE, Channel.DESK
 
 # The steps each road takes from intake, in order; a dispute walks its road until it
 # reaches its state (or the state it is withdrawn from).
@@ -301,6 +302,7 @@ class Spec:
     referral: tuple[str, str, int] | None = None  # (forum, body, day)
     close_note: str = ""
     limitation: list[tuple[str, int, str]] = field(default_factory=list)
+    station: str = ""  # where it came in, for STATION_IN (default: the office's first station)
 
 
 # The collective case (DOMAIN.md R9): ten riders against the station that closed.
@@ -559,7 +561,7 @@ CASES = [
     ),
     Spec(
         "zengdu", "caseworker", [("c4", "8400.00")], ["shunxin"], LABOUR, STATION_IN,
-        matters="追索拖欠的2个月工资",
+        station="wenfeng", matters="追索拖欠的2个月工资",
         reasons="申请人在顺心快递驿站从事快递分拣和派送，月工资4,200元，驿站拖欠2个月工资。",
         received=100, finished=58, state=State.CLOSED, route="shortfall", at=(10, 20),
         worked=(-390, -8), unpaid=(-69, -8),
@@ -879,6 +881,7 @@ class AidSpec:
     state: str
     by: str = ""  # who recorded the application (default: the handler)
     at: tuple[int, int] = (10, 0)
+    channel: str = ""  # where it came in (default: in turn, see `INTAKE_TURNS`)
     source: str = ""  # a worker key: the aid follows that worker's finished wage dispute
     note: str = ""
     visit: tuple[int, str, str] | None = None  # (day, visitors, findings)
@@ -1035,6 +1038,7 @@ class CardSpec:
     state: str
     by: str = ""
     at: tuple[int, int] = (10, 0)
+    channel: str = ""  # where it came in (default: in turn, see `INTAKE_TURNS`)
     # (name, relation, born YYYYMMDD, ID place code, sex, guardian consenting or "")
     family: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
     added: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)  # later
@@ -1115,6 +1119,72 @@ CARDS = [
 
 
 # --- numbers nobody holds: valid check characters, invented bodies -------------------------
+
+
+# --- service stations (驿站, 微阵地) and their daily tallies --------------------------------
+
+# key: (office key, name, type, address, opened on, keeper's username)
+STATIONS = {
+    "nanguan": (
+        "zengdu", "南关口骑手爱心驿站", Station.Type.OUTDOOR,
+        "随州市曾都区解放路与烈山大道交汇处南关口社区服务中心一楼", "2023-04-28", "caseworker",
+    ),
+    "wenfeng": (
+        "zengdu", "文峰塔快递小哥工会驿站", Station.Type.UNION,
+        "随州市曾都区文峰大道58号文峰塔社区党群服务中心", "2024-05-01", "caseworker2",
+    ),
+    "dongcheng": (
+        "zengdu", "东城街道职工母婴室", Station.Type.NURSING,
+        "随州市曾都区东城街道青年路12号街道总工会二楼", "2024-09-20", "caseworker2",
+    ),
+    "lishan": (
+        "suixian", "厉山镇户外劳动者爱心驿站", Station.Type.OUTDOOR,
+        "随州市随县厉山镇神农大道与炎帝大道交叉口", "2024-03-15", "caseworker3",
+    ),
+    "suixian_heart": (
+        "suixian", "随县职工心灵加油站", Station.Type.WELLBEING,
+        "随州市随县经济开发区府前街1号县总工会三楼", "2025-03-08", "caseworker3",
+    ),
+}  # fmt: skip
+
+# Person-visits on an ordinary day, by station type and service (the tally loop varies
+# them by weekday, season and chance).
+_S = ServiceTally.Service
+DAILY_VISITS = {
+    Station.Type.OUTDOOR: {
+        _S.REST: 16, _S.CHARGING: 22, _S.WATER: 28, _S.HOT_MEALS: 9, _S.TOILET: 14,
+        _S.FIRST_AID: 0.4, _S.CONSULTATION: 1.5,
+    },
+    Station.Type.UNION: {
+        _S.REST: 12, _S.CHARGING: 15, _S.WATER: 18, _S.HOT_MEALS: 6, _S.TOILET: 9,
+        _S.FIRST_AID: 0.3, _S.CONSULTATION: 3,
+    },
+    Station.Type.NURSING: {_S.REST: 5, _S.WATER: 4, _S.TOILET: 3, _S.CONSULTATION: 0.5},
+    Station.Type.WELLBEING: {_S.REST: 2, _S.WATER: 3, _S.CONSULTATION: 4},
+}  # fmt: skip
+TALLY_DAYS = 365  # tallies for each day of the last year the station was open
+TALLY_SEED = 20260113
+
+# Aid and card applications that name no channel came in by these, in turn; a station
+# turn at an office without a station is the desk instead.
+INTAKE_TURNS = (Channel.DESK, Channel.HOTLINE, Channel.DESK, Channel.STATION)
+
+
+def daily_visits(station_type: str, day, rng: random.Random) -> dict[str, int]:
+    """A station's counts for one day: fewer at weekends (except outdoors, where riders
+    work), more water in summer and more hot meals in winter, and some noise."""
+    weekend = day.weekday() >= 5
+    counts = {}
+    for service, mean in DAILY_VISITS[station_type].items():
+        factor = 1.0
+        if weekend:
+            factor *= 1.1 if station_type == Station.Type.OUTDOOR else 0.5
+        if service == _S.WATER and day.month in (6, 7, 8):
+            factor *= 1.6
+        if service == _S.HOT_MEALS and day.month in (12, 1, 2):
+            factor *= 1.5
+        counts[service] = max(0, round(rng.gauss(mean * factor, mean * factor * 0.3 + 0.5)))
+    return counts
 
 
 def id_number(born: str, region: str, sex: str, rng: random.Random) -> str:

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import clocks
@@ -18,7 +18,7 @@ from .models import Reminder
 
 BUCKETS = [
     ("overdue", gettext_lazy("Overdue")),
-    ("today", gettext_lazy("Today")),
+    ("today", pgettext_lazy("deadlines falling", "Today")),
     ("week", gettext_lazy("This week (next 7 days)")),
     ("later", gettext_lazy("Later")),
 ]

@@ -36,7 +36,7 @@ from cases.models import (
 )
 from cases.models.wage import OPEN_STATES
 from casework import identity, reference
-from casework.models import AuditEntry, Office, User
+from casework.models import AuditEntry, Office, ServiceTally, Station, User
 from casework.transitions import may_take
 from demo.management.commands.seed_demo import DEFAULT_PASSWORD, DEMO_USERNAMES
 
@@ -316,6 +316,41 @@ class TestTheSeededCity:
         assert AuditEntry.objects.filter(action="mediation_session").exists()
         assert AuditEntry.objects.filter(action="worker_created").count() == Worker.objects.count()
         assert AuditEntry.objects.filter(action="approval").count() == Approval.objects.count()
+
+    # --- service stations and where cases came in ------------------------------------------
+
+    def test_stations_of_two_counties_have_tallies_for_most_days_of_the_last_year(
+        self, seeded_city
+    ):
+        stations = Station.objects.select_related("office")
+        assert 3 <= stations.count() <= 5
+        assert {s.office.name for s in stations} == {"曾都区总工会", "随县总工会"}
+        assert all(s.address.startswith("随州市") for s in stations)
+        today = timezone.localdate()
+        year_ago = today - datetime.timedelta(days=365)
+        tallies = ServiceTally.objects.in_period(year_ago, today)
+        for station in stations:
+            first = max(station.opened_on, year_ago)
+            days = tallies.filter(station=station).values("day").distinct().count()
+            assert days >= 0.85 * (today - first).days, station.name
+        assert not ServiceTally.objects.filter(day__gte=today).exists()  # today's is left to do
+        assert tallies.person_visits() > 20_000
+
+    def test_the_last_weeks_tallies_went_through_the_service_and_are_logged(self, seeded_city):
+        today = timezone.localdate()
+        week = ServiceTally.objects.in_period(today - datetime.timedelta(days=7), today)
+        logged = AuditEntry.objects.filter(action=AuditEntry.Action.TALLY_RECORDED)
+        assert logged.count() == week.values("station", "day").distinct().count() > 0
+
+    def test_cases_came_in_at_stations_by_the_hotline_and_at_the_desk(self, seeded_city):
+        channels = dict(Case.objects.values_list("channel").annotate(n=Count("pk")).order_by())
+        assert {"station", "hotline", "desk"} <= set(channels)
+        assert "" not in channels  # every demo case recorded where it came in
+        for case in Case.objects.filter(channel="station").select_related("station", "office"):
+            assert case.station is not None, case.number
+            assert case.station.office_id in case.office.subtree_ids(), case.number
+        kinds = set(Case.objects.filter(channel="station").values_list("kind", flat=True))
+        assert kinds == {Kind.WAGE_DISPUTE, Kind.HARDSHIP_AID, Kind.MEDICAL_CARD}
 
     # --- hardship aid and medical cards ----------------------------------------------------
 

@@ -16,6 +16,11 @@ wage dispute closed with nothing recovered, family members (a child under 14 wit
 a guardian's consent), and a card that runs out within 30 days, so its worker's
 page offers a renewal.
 
+Last, five service stations in 曾都区 and 随县 with a tally for most days of the
+past year (the last week's recorded through the tally service, so logged; today's
+left for the demo user). Cases record where they came in: a station, the
+hotline or the office's desk.
+
 Everything is written through `cases.services` and `assistance.services`, so case
 numbers, clocks, stored rules and audit entries are the real ones. Dates are
 relative to today: cases were received over the past year or so. Only the case
@@ -41,7 +46,7 @@ from django.db.models import Count, Sum
 
 from assistance.models import AidApplication, CardApplication
 from cases.models import Case, Counterparty, Outcome, Payment, State, WageDispute, Worker
-from casework.models import District, Office, User
+from casework.models import District, Office, ServiceTally, Station, User
 from demo.builder import Seeder
 from demo.data import DEFAULT_PASSWORD, DEMO_USERNAMES, PASSWORD_VARIABLE
 from reminders import jobs as reminders
@@ -112,6 +117,8 @@ class Command(BaseCommand):
             f"\n  {closed.count()} closed after performance, ¥{recovered['t'] or 0:,.2f} recovered"
             f"\n  {_by_state(AidApplication, 'hardship aid applications')}"
             f"\n  {_by_state(CardApplication, 'medical card applications')}"
+            f"\n  {Station.objects.count()} service stations, "
+            f"{ServiceTally.objects.person_visits():,} person-visits tallied"
         )
 
     def print_logins(self, *, seeded_now: bool) -> None:
