@@ -22,8 +22,11 @@ def change_form(user: User, **changes) -> dict:
         "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
         "last_login_0": "",
         "last_login_1": "",
+        "language": user.language,
         "_save": "Save",
     }
+    if user.email_reminders:
+        data["email_reminders"] = "on"
     if user.is_active:
         data["is_active"] = "on"
     if user.is_staff:

@@ -27,6 +27,7 @@ from cases.models import Case, Document, Kind, State
 from cases.views import COMMON_RECORDS, PAGES
 from casework import reference
 from casework.models import HolidaySchedule, ServiceTally
+from reminders.models import Clock, Reminder, Threshold
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,7 @@ MAY_GROW = {
     "sessions.session",
     "reports.exportjob",
     "django_tasks_database.dbtaskresult",
+    "cases.storedcasefile",  # a finished case's case file, kept on its first print
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -91,10 +93,19 @@ def world(cases, office, caseworker, admin_user, document_storage):
     # A station whose tally of today is still editable (by its office's staff).
     station = factories.StationFactory(office=office)
     ServiceTally.objects.create(station=station, day=timezone.localdate(), service="rest", count=3)
+    # A caseworker's notification: opening it would mark it read.
+    reminder = Reminder.objects.create(
+        clock=Clock.values[0],
+        case=cases["open_dispute"],
+        threshold=Threshold.values[0],
+        due_on=timezone.localdate(),
+        recipient=caseworker,
+    )
     numbered = ("dispute", "aid", "card", "declined", "open_dispute", "open_aid")
     return {
         "cases": [cases[k] for k in numbered] + [withdrawn],
         "stations": [station.pk],
+        "notifications": [reminder.pk],
         "storage": document_storage,
     }
 
@@ -164,6 +175,8 @@ def every_url(world) -> list[str]:
             combos = [{"pk": pk} for pk in workers]
         elif route.startswith("stations/") and set(params) == {"pk"}:
             combos = [{"pk": pk} for pk in world["stations"]]
+        elif route.startswith("notifications/") and set(params) == {"pk"}:
+            combos = [{"pk": pk} for pk in world["notifications"]]
         elif route.startswith("admin/"):
             choices = [admin_values(route, p, body) for p, body in params.items()]
             combos = [
@@ -188,7 +201,11 @@ def snapshot(storage) -> dict:
                 row.pop("last_login")  # a login's own mark, not a change to the account
         state[label] = rows
     state["document files"] = (
-        sorted(str(p.relative_to(storage)) for p in storage.rglob("*") if p.is_file())
+        sorted(
+            str(p.relative_to(storage))
+            for p in storage.rglob("*")
+            if p.is_file() and p.relative_to(storage).parts[0] != "case-files"
+        )
         if storage.exists()
         else []
     )
