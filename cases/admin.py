@@ -3,11 +3,13 @@ application's own pages, which write the audit log."""
 
 from django.contrib import admin
 
+from casework.admin import NoIdentifierSearchMixin
+
 from .models import Case, Counterparty, Payment, WageDispute, Worker
 from .pagination import EstimatedPaginator
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(NoIdentifierSearchMixin, admin.ModelAdmin):
     """Case content: an administrator without a role may not read it (least privilege)."""
 
     def has_view_permission(self, request, obj=None):
@@ -59,7 +61,10 @@ class WorkerAdmin(ReadOnlyAdmin):
     list_display = ["name", "id_masked", "occupation", "office", "is_member"]
     list_select_related = ["office"]
     search_fields = ["name"]
+    # The ID number only masked (420381********1232), read-only; never its cipher text
+    # or hash, never the phone.
     fields = ["name", "id_masked", "occupation", "employer", "district", "office", "is_member"]
+    readonly_fields = fields
 
 
 @admin.register(Counterparty)

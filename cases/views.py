@@ -15,7 +15,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from casework import audit
@@ -27,7 +28,7 @@ from casework.transitions import (
     unmet_conditions,
 )
 
-from . import claims, documents, forms, services
+from . import claims, documents, forms, search, services
 from .filters import SORTS, CaseFilter
 from .models import (
     FINISHED_STATES,
@@ -85,13 +86,21 @@ def queue_views(user) -> list[tuple[str, str]]:
     return views
 
 
+@sensitive_post_parameters(search.TEXT)
+@require_http_methods(["GET", "HEAD", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     views = queue_views(user)
     if not views:
         raise PermissionDenied(_("Your account has no role yet; ask an administrator."))
+    if request.method == "POST":
+        # The filter form posts, so a name, phone or ID searched for is in no URL.
+        return search.results_redirect(request, search.posted_items(request))
+    if typed := search.typed_into_url(request):
+        return typed
+    data = search.get_data(request)
     names = [name for name, _label in views]
-    view = request.GET.get("view") if request.GET.get("view") in names else names[0]
+    view = data.get("view") if data.get("view") in names else names[0]
 
     cases = Case.objects.visible_to(user)
     if view == "mine":
@@ -103,13 +112,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         cases = cases.open()
     else:
         cases = cases.finished()
-    filterset = CaseFilter(request.GET, queryset=cases.for_list(), user=user)
+    filterset = CaseFilter(data, queryset=cases.for_list(), user=user)
     results = filterset.qs
-    if not request.GET.get("sort"):
+    if not data.get("sort"):
         results = results.order_by(*SORTS["-finished" if view == "finished" else "-opened"])
-    page = EstimatedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(results, PAGE_SIZE).get_page(data.get("page"))
+    # The page and sort links carry the search's token, never its text.
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop(search.TEXT, None)
     unsorted = query.copy()
     unsorted.pop("sort", None)
     return render(
@@ -122,9 +133,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "unsorted": unsorted.urlencode(),
-            "sort": request.GET.get("sort", ""),
+            "sort": data.get("sort", ""),
             "active_filters": sum(
-                1 for k, v in request.GET.items() if v and k not in ("view", "page", "sort")
+                1 for k, v in data.items() if v and k not in ("view", "page", "sort")
             ),
             "view_label": dict(views)[view],
         },
@@ -679,14 +690,21 @@ def intake_offices(user):
     return Office.objects.filter(pk=user.office_id)
 
 
+@sensitive_post_parameters(search.TEXT)
 def dispute_new(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
+    if request.method == "POST" and search.TEXT in request.POST:
+        # The worker search posts: its results keep the chosen workers and a token.
+        keep = [("worker", pk) for pk in request.POST.getlist("worker")]
+        return search.results_redirect(request, keep)
+    if typed := search.typed_into_url(request):
+        return typed
     selected = _selected_workers(request)
-    search = forms.WorkerSearchForm(request.GET)
+    finder = forms.WorkerSearchForm(search.get_data(request))
     found = []
-    if search.is_valid() and search.cleaned_data["q"]:
+    if finder.is_valid() and finder.cleaned_data["q"]:
         found = [
-            w for w in Worker.objects.search(search.cleaned_data["q"])[:20] if w not in selected
+            w for w in Worker.objects.search(finder.cleaned_data["q"])[:20] if w not in selected
         ]
     offices = intake_offices(request.user)
     claim_fields = {w.pk: f"claim_{w.pk}" for w in selected}
@@ -723,7 +741,7 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
             "form": form,
             "selected": selected,
             "claim_fields": [form[claim_fields[w.pk]] for w in selected],
-            "search": search,
+            "search": finder,
             "found": found,
         },
         status=400 if request.method == "POST" else 200,
@@ -733,19 +751,27 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
 # --- workers ------------------------------------------------------------------------------
 
 
+@sensitive_post_parameters(search.TEXT)
+@require_http_methods(["GET", "HEAD", "POST"])
 def worker_list(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
-    search = forms.WorkerSearchForm(request.GET)
+    if request.method == "POST":
+        return search.results_redirect(request, [])
+    if typed := search.typed_into_url(request):
+        return typed
+    finder = forms.WorkerSearchForm(search.get_data(request))
     workers = Worker.objects.none()
-    if search.is_valid() and search.cleaned_data["q"]:
+    if finder.is_valid() and finder.cleaned_data["q"]:
         workers = (
             Worker.objects.known_to(request.user)
-            .search(search.cleaned_data["q"])
+            .search(finder.cleaned_data["q"])
             .select_related("office")[:50]
         )
-    return render(request, "cases/worker_list.html", {"search": search, "workers": workers})
+    return render(request, "cases/worker_list.html", {"search": finder, "workers": workers})
 
 
+# Error reports (Django's technical 500 e-mail) leave these posted fields out.
+@sensitive_post_parameters("id_number", "phone")
 def worker_new(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
     form = forms.WorkerForm(request.POST or None)
@@ -769,6 +795,7 @@ def worker_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters("id_number", "phone")
 def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_staff(request.user)
     worker = get_worker_for(request.user, pk)

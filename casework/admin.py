@@ -3,13 +3,17 @@ districts is written to the audit log in the admin's own transaction."""
 
 from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
 from axes.models import AccessAttempt
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from . import identity
 from .audit import Action, record
 from .models import (
     AuditEntry,
@@ -24,6 +28,40 @@ from .models import (
 from .signals import calendar_changed
 
 ADMINISTRATOR = "administrator"  # the role of a superuser, as the audit log names it
+
+
+def looks_like_identifier(text: str) -> bool:
+    """A national ID number or a phone number, as someone might type it into a search."""
+    number = identity.normalize_id_number(text)
+    if len(number) in (15, 18) and number[:-1].isdigit():
+        return True
+    try:
+        identity.validate_phone(text)
+    except ValidationError:
+        return False
+    return True
+
+
+class NoIdentifierSearchMixin:
+    """The admin's search is a GET (``?q=``) that it echoes on the page: a search for
+    an ID number or a phone would put it in the URL, the server's log and the page
+    (issue 16). Such a search is not run; the admin is sent back without it and told
+    where people are found. Names, case numbers and credit codes search as before."""
+
+    def changelist_view(self, request, extra_context=None):
+        text = request.GET.get(SEARCH_VAR, "")
+        if text and looks_like_identifier(text):
+            query = request.GET.copy()
+            query.pop(SEARCH_VAR)
+            messages.warning(
+                request,
+                _(
+                    "The administration does not search by ID number or phone, so that they "
+                    "stay out of addresses and logs. Search by name, or use the Workers page."
+                ),
+            )
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
 
 
 def _changes(before: dict, after: dict) -> dict:
@@ -53,7 +91,7 @@ def _roles(user: User) -> list[str]:
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NoIdentifierSearchMixin, BaseUserAdmin):
     """Administrators manage accounts here. Accounts are deactivated, never deleted.
 
     Each saved change is recorded: "staff account changed" with the fields'
@@ -334,7 +372,7 @@ def _unlocked(request, attempts) -> None:
 
 
 @admin.register(AccessAttempt)
-class AccessAttemptAdmin(BaseAccessAttemptAdmin):
+class AccessAttemptAdmin(NoIdentifierSearchMixin, BaseAccessAttemptAdmin):
     actions = ["unlock"]
 
     @admin.action(description=_("Unlock the selected sign-ins"), permissions=["delete"])

@@ -255,6 +255,7 @@ class AuditEntry(models.Model):
         ANONYMISED = "anonymised", _("anonymised at the end of retention")
         AUDIT_HOLD = "audit_hold", _("audit hold changed")
         TALLY_RECORDED = "tally_recorded", _("station tally recorded")
+        SUBJECT_ACCESS = "subject_access", _("personal data exported for the person")
 
     # Set by record() before the entry is hashed (auto_now_add would set it after).
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)

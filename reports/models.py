@@ -1,8 +1,12 @@
-"""What the reports app keeps: the export jobs built in the background."""
+"""What the reports app keeps: the export jobs built in the background, and the
+retention periods."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from cases.models import Kind, Outcome
 
 
 class ExportJob(models.Model):
@@ -62,3 +66,50 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+class RetentionPeriod(models.Model):
+    """How many years after finishing a case is kept before the retention run
+    anonymises it (PIPL Art. 19, 47), for a kind of case and, when `outcome` is
+    set, only for cases that ended so. Reference data the administrator edits in
+    the admin, each change in the audit log; where no row applies, the defaults
+    of `reports.retention` hold (wage disputes 10 years, aid and cards 5).
+
+    It lives here rather than in casework/ because its choices are the kinds and
+    outcomes of cases/, which the base layer may not import.
+    """
+
+    kind = models.CharField(_("kind"), max_length=2, choices=Kind.choices)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=20,
+        choices=Outcome.choices,
+        blank=True,
+        help_text=_("Leave empty for every outcome of this kind without a period of its own."),
+    )
+    years = models.PositiveSmallIntegerField(
+        _("years kept after finishing"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("retention period")
+        verbose_name_plural = _("retention periods")
+        ordering = ["kind", "outcome"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "outcome"], name="one_retention_period")
+        ]
+
+    def __str__(self):
+        what = self.get_kind_display()
+        if self.outcome:
+            what = f"{what} · {self.get_outcome_display()}"
+        return f"{what}: {self.years}"

@@ -7,6 +7,9 @@ or held by an auditor. A worker who still has a case within retention keeps thei
 identity; only the due case's free text is replaced. Each anonymisation is one audit
 entry; the audit log itself is never rewritten (it is append-only and chained).
 Export files older than EXPORT_FILE_DAYS are deleted.
+
+The periods are reference data (RetentionPeriod, edited in the admin and logged):
+per kind, and per outcome where one is set; DEFAULT_YEARS where none is.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from cases.models.states import FINISHED_STATES
 from casework.audit import record
 from casework.models import AuditEntry
 
-from .models import ExportJob
+from .models import ExportJob, RetentionPeriod
 
 Action = AuditEntry.Action
 
@@ -44,19 +47,38 @@ WORKER_FIELDS = {
 }
 
 
-def retention_years(kind: str) -> int:
-    """Years after finishing, per kind: settings.RETENTION_YEARS overrides the defaults."""
+def periods() -> dict[tuple[str, str], int]:
+    """Years kept, by (kind, outcome); outcome "" is the kind's period for any other outcome.
+
+    The administrator's rows (RetentionPeriod, edited in the admin) come first; where a
+    kind has none, settings.RETENTION_YEARS (a deployment's default) or DEFAULT_YEARS.
+    """
     configured = getattr(settings, "RETENTION_YEARS", {}) or {}
-    return int(configured.get(kind, DEFAULT_YEARS[kind]))
+    years = {(kind, ""): int(configured.get(kind, DEFAULT_YEARS[kind])) for kind in Kind.values}
+    for row in RetentionPeriod.objects.all():
+        years[(row.kind, row.outcome)] = row.years
+    return years
 
 
-def cutoff(kind: str, today: datetime.date) -> datetime.datetime:
-    years = retention_years(kind)
+def retention_years(kind: str, outcome: str = "", table: dict | None = None) -> int:
+    """Years after finishing that a case of this kind and outcome is kept."""
+    table = periods() if table is None else table
+    return table.get((kind, outcome), table[(kind, "")])
+
+
+def _years_ago(today: datetime.date, years: int) -> datetime.datetime:
     try:
         day = today.replace(year=today.year - years)
     except ValueError:  # 29 February
         day = today.replace(year=today.year - years, day=28)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def cutoff(
+    kind: str, today: datetime.date, outcome: str = "", table: dict | None = None
+) -> datetime.datetime:
+    """Cases of this kind and outcome finished before this moment are past their period."""
+    return _years_ago(today, retention_years(kind, outcome, table))
 
 
 def held(case: Case) -> str:
@@ -76,19 +98,27 @@ def held(case: Case) -> str:
     return ""
 
 
-def past_period(today: datetime.date):
+def past_period(today: datetime.date, table: dict | None = None):
+    """Finished cases not yet anonymised whose period (by kind and outcome) has run out."""
+    table = periods() if table is None else table
     query = models.Q(pk__in=[])
     for kind in Kind.values:
-        query |= models.Q(kind=kind, finished_at__lt=cutoff(kind, today))
+        own = [outcome for k, outcome in table if k == kind and outcome]
+        for outcome in own:
+            due = _years_ago(today, table[(kind, outcome)])
+            query |= models.Q(kind=kind, outcome=outcome, finished_at__lt=due)
+        rest = models.Q(kind=kind, finished_at__lt=_years_ago(today, table[(kind, "")]))
+        query |= rest & ~models.Q(outcome__in=own) if own else rest
     return Case.objects.filter(query, state__in=FINISHED_STATES, anonymised_at__isnull=True)
 
 
-def still_retained(worker: Worker, today: datetime.date, but: Case) -> bool:
+def still_retained(worker: Worker, today: datetime.date, but: Case, table: dict) -> bool:
     """Whether the worker has another case not yet past its period (or held)."""
     for case in worker.cases.exclude(pk=but.pk):
         if case.anonymised_at:
             continue
-        if case.state not in FINISHED_STATES or case.finished_at >= cutoff(case.kind, today):
+        due = cutoff(case.kind, today, case.outcome, table)
+        if case.state not in FINISHED_STATES or case.finished_at >= due:
             return True
         if held(case):
             return True
@@ -106,12 +136,13 @@ class Plan:
 def plan(today: datetime.date | None = None) -> tuple[list[Plan], list[ExportJob]]:
     """What a run would do now: cases (with hold or workers) and export files to delete."""
     today = today or timezone.localdate()
+    table = periods()
     plans = []
-    for case in past_period(today).order_by("finished_at", "pk"):
+    for case in past_period(today, table).order_by("finished_at", "pk"):
         item = Plan(case=case, hold=held(case), workers=[], kept_workers=[])
         if not item.hold:
             for worker in case.workers.all():
-                retained = still_retained(worker, today, case)
+                retained = still_retained(worker, today, case, table)
                 (item.kept_workers if retained else item.workers).append(worker)
         plans.append(item)
     old = timezone.now() - datetime.timedelta(days=EXPORT_FILE_DAYS)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import subject_access, views
 
 app_name = "audit"
 urlpatterns = [
@@ -16,4 +16,10 @@ urlpatterns = [
     path("audit/log.csv", views.audit_log_csv, name="log_csv"),
     path("audit/retention/", views.retention_preview, name="retention"),
     path("audit/cases/<str:number>/hold/", views.case_audit_hold, name="hold"),
+    # A copy of everything held about one worker, for them (PIPL Art. 45): pdf or json.
+    path(
+        "workers/<int:pk>/personal-data.<str:format>",
+        subject_access.download,
+        name="subject_access",
+    ),
 ]

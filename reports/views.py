@@ -507,7 +507,16 @@ def retention_preview(request: HttpRequest) -> HttpResponse:
     from . import retention
 
     plans, exports_due = retention.plan()
-    return render(request, "audit/retention.html", {"plans": plans, "exports_due": exports_due})
+    kinds, outcomes = dict(Kind.choices), dict(Outcome.choices)
+    periods = [
+        (kinds[kind], outcomes.get(outcome, ""), years)
+        for (kind, outcome), years in sorted(retention.periods().items())
+    ]
+    return render(
+        request,
+        "audit/retention.html",
+        {"plans": plans, "exports_due": exports_due, "periods": periods},
+    )
 
 
 @require_POST

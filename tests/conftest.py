@@ -127,3 +127,17 @@ def shown_field():
         return errors, chosen
 
     return find
+
+
+def search(client, path: str, query: str | dict = "", **data):
+    """Search the way the page's form does: post the text and follow to the results.
+
+    `query` is the rest of the form as a query string ("view=office&state=intake")
+    or a dict; returns the results page, whose URL carries a token, not the text.
+    """
+    from django.http import QueryDict
+
+    fields = dict(QueryDict(query).lists()) if isinstance(query, str) else dict(query)
+    response = client.post(path, {**fields, **data})
+    assert response.status_code == 302, response.status_code
+    return client.get(response["Location"])

@@ -5,12 +5,14 @@ import re
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import services
 from cases.models import Case, State
 from tests import factories
+from tests.conftest import search
 from tests.factories import id_number, wage_dispute, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +109,8 @@ def test_filtered_and_other_queues_keep_to_the_same_budget(
         walk_to(dispute, State.DECLINED, supervisor)
     client = login_as(supervisor)
     client.get("/cases/")
+    if "q=" in query:  # a search posts; its results URL carries a token
+        query = client.post("/cases/", dict(QueryDict(query[1:]).lists()))["Location"][7:]
 
     with django_assert_max_num_queries(QUEUE_QUERY_BUDGET):
         response = client.get(f"/cases/{query}")
@@ -313,7 +317,11 @@ def board(office, other_office, caseworker, caseworker2, other_caseworker, rider
 def shown(client, query, board, view="office") -> list[str]:
     """The names of the board's cases the queue shows for `query`, in order."""
     by_number = {case.number: name for name, case in board.items()}
-    return [by_number[n] for n in numbers(client.get(f"/cases/?view={view}&{query}"))]
+    if "q=" in query:  # a search posts (issue 16: no identifier in a URL)
+        response = search(client, "/cases/", f"view={view}&{query}")
+    else:
+        response = client.get(f"/cases/?view={view}&{query}")
+    return [by_number[n] for n in numbers(response)]
 
 
 def _on(days: int) -> str:
@@ -414,7 +422,7 @@ def test_a_search_does_not_reach_past_what_the_user_may_see(
     client = login_as(other_caseworker)
 
     for text in (board["rider intake"].number, rider["name"], rider["id_number"]):
-        response = client.get(f"/cases/?view=intake&q={text}")
+        response = search(client, "/cases/", view="intake", q=text)
         assert numbers(response) == []
 
 

@@ -10,6 +10,7 @@ from cases import services
 from cases.models import Payment, State, Worker
 from casework.models import AuditEntry
 from tests import factories
+from tests.conftest import search
 from tests.factories import id_number, wage_dispute, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -58,13 +59,13 @@ def found(response) -> list[str]:
 def test_a_worker_is_found_by_name_phone_or_full_id(login_as, caseworker, zhou, text):
     factories.WorkerFactory(name="王大锤", phone="13700000000", office=zhou.office)
 
-    response = login_as(caseworker).get("/workers/", {"q": text})
+    response = search(login_as(caseworker), "/workers/", q=text)
 
     assert found(response) == ["周小骑"]
 
 
 def test_the_search_results_show_ids_and_phones_masked(login_as, caseworker, zhou):
-    response = login_as(caseworker).get("/workers/", {"q": "周小骑"})
+    response = search(login_as(caseworker), "/workers/", q="周小骑")
 
     [row] = LIST_ROW.findall(response.content.decode())
     assert f"{ID[:6]}********{ID[-4:]}" in row
@@ -75,7 +76,7 @@ def test_the_search_results_show_ids_and_phones_masked(login_as, caseworker, zho
 
 @pytest.mark.parametrize("text", [ID[:17], ID[:-1] + "0" if ID[-1] != "0" else ID[:-1] + "1"])
 def test_part_of_an_id_number_or_a_wrong_one_finds_nobody(login_as, caseworker, zhou, text):
-    response = login_as(caseworker).get("/workers/", {"q": text})
+    response = search(login_as(caseworker), "/workers/", q=text)
 
     assert found(response) == []
     assert "No worker found." in response.content.decode()
@@ -87,10 +88,10 @@ def test_a_worker_of_another_office_is_not_listed_but_found_at_intake(
     client = login_as(other_caseworker)
 
     # Their file belongs to the offices that know them...
-    assert found(client.get("/workers/", {"q": ID})) == []
+    assert found(search(client, "/workers/", q=ID)) == []
     assert client.get(f"/workers/{zhou.pk}/").status_code == 404
     # ...but an application can still name them, masked, so nobody registers them twice.
-    intake = client.get("/cases/new/", {"q": ID}).content.decode()
+    intake = search(client, "/cases/new/", q=ID).content.decode()
     assert "周小骑" in intake
     assert f"{ID[:6]}********{ID[-4:]}" in intake
 
