@@ -241,6 +241,11 @@ class AuditEntry(models.Model):
         EXPORT_FINISHED = "export_finished", _("export finished")
         ANONYMISED = "anonymised", _("anonymised at the end of retention")
         AUDIT_HOLD = "audit_hold", _("audit hold changed")
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("two-factor sign-in set up")
+        TWO_FACTOR_PASSED = "two_factor_passed", _("sign-in code accepted")
+        TWO_FACTOR_FAILED = "two_factor_failed", _("wrong sign-in code")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("new recovery codes")
+        TWO_FACTOR_RESET = "two_factor_reset", _("two-factor sign-in reset")
 
     # Set by record() before the entry is hashed (auto_now_add would set it after).
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from . import audit_chain_views, views
+from . import audit_chain_views, two_factor_views, views
 
 handler500 = "casework.views.server_error"
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("audit/chain/", audit_chain_views.verify_chain, name="audit_chain"),
     path("account/", views.account, name="account"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/code/", two_factor_views.code, name="two_factor_code"),
+    path("account/two-factor/", two_factor_views.enrol, name="two_factor_enrol"),
+    path(
+        "account/recovery-codes/",
+        two_factor_views.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

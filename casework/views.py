@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
-from . import reference
+from . import reference, roles, two_factor
 from .forms import DibaoLineForm, SettingForm
 from .models import DibaoLine, District, Setting
 from .user_sessions import end_sessions, session_keys
@@ -149,4 +149,14 @@ def account(request: HttpRequest) -> HttpResponse:
             % {"count": ended},
         )
         return redirect("login")
-    return render(request, "casework/account.html", {"sessions": len(session_keys(request.user))})
+    user = request.user
+    return render(
+        request,
+        "casework/account.html",
+        {
+            "sessions": len(session_keys(user)),
+            "authenticator": two_factor.authenticator(user),
+            "recovery_codes_left": two_factor.recovery_codes_left(user),
+            "two_factor_required": roles.requires_two_factor(user),
+        },
+    )
