@@ -78,6 +78,19 @@ def test_before_the_code_no_page_but_the_code_page_opens(client, supervisor, url
     assert client.get("/login/code/").status_code == 200
 
 
+def test_before_the_code_a_case_page_and_its_print_do_not_open(
+    client, office, caseworker, supervisor
+):
+    dispute = factories.wage_dispute(office, by=caseworker)
+    sign_in(client, supervisor)
+
+    for url in (f"/cases/{dispute.number}/", f"/cases/{dispute.number}/print/case-file/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/login/code/"), url
+        assert dispute.number not in response.content.decode()
+
+
 def test_before_the_code_a_post_is_refused_too(client, supervisor, caseworker):
     sign_in(client, supervisor)
 
