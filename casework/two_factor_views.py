@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from . import two_factor
+from . import roles, two_factor
 
 
 class CodeForm(forms.Form):
@@ -122,7 +122,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             "form": form,
             "qr": two_factor.qr_svg(device, title=_("QR code for your authenticator app")),
             "secret": two_factor.secret_text(device),
-            "required": two_factor.roles.requires_two_factor(request.user),
+            "required": roles.requires_two_factor(request.user),
             "next": _next_url(request),
         },
         status=400 if form.errors else 200,
