@@ -73,6 +73,8 @@ def owes_code(request) -> bool:
 
 
 def _verified(request, device) -> None:
+    # A new session key for the stronger sign-in, as at the password step.
+    request.session.cycle_key()
     request.session.pop(OWES_CODE_KEY, None)
     otp_login(request, device)
 

@@ -67,6 +67,12 @@ def admin_user(db):
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    """Overrides pytest-django's: signed in past two-factor, as administrators must be."""
+    return factories.sign_in(client, admin_user)
+
+
+@pytest.fixture
 def worker(office, caseworker):
     return factories.WorkerFactory(office=office, created_by=caseworker)
 

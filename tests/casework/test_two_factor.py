@@ -122,11 +122,13 @@ def test_auditors_and_administrators_are_asked_for_a_code_too(client, role):
 def test_the_right_code_opens_the_page_asked_for(client, supervisor):
     sign_in(client, supervisor)
     client.get("/workers/")
+    key_before = client.session.session_key
 
     response = enter(client, factories.totp_code(supervisor), url="/login/code/?next=/workers/")
 
     assert response.status_code == 302
     assert response["Location"] == "/workers/"
+    assert client.session.session_key != key_before  # a new session key, as at sign-in
     assert client.get("/workers/").status_code == 200
     entry = AuditEntry.objects.get(action=Action.TWO_FACTOR_PASSED)
     assert entry.actor == supervisor
