@@ -246,6 +246,7 @@ class AuditEntry(models.Model):
         TWO_FACTOR_FAILED = "two_factor_failed", _("wrong sign-in code")
         RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("new recovery codes")
         TWO_FACTOR_RESET = "two_factor_reset", _("two-factor sign-in reset")
+        TWO_FACTOR_OFF = "two_factor_off", _("two-factor sign-in turned off")
 
     # Set by record() before the entry is hashed (auto_now_add would set it after).
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)

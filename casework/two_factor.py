@@ -216,6 +216,21 @@ def _why(device) -> dict:
     return {"device": device.name, "failures": device.throttling_failure_count}
 
 
+@transaction.atomic
+def turn_off(request) -> bool:
+    """A caseworker turns two-factor sign-in off again (a role that needs it cannot).
+    The authenticator and recovery codes are deleted. Logged."""
+    user = request.user
+    if roles.requires_two_factor(user) or not is_on(user):
+        return False
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    request.session.pop(DEVICE_ID_SESSION_KEY, None)
+    request.session.pop(OWES_CODE_KEY, None)
+    record(Action.TWO_FACTOR_OFF, by=user, office=user.office_id)
+    return True
+
+
 # --- administrators ---------------------------------------------------------------------
 
 

@@ -129,6 +129,16 @@ def enrol(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_POST
+def turn_off(request: HttpRequest) -> HttpResponse:
+    """A caseworker turns two-factor sign-in off from My account."""
+    if two_factor.turn_off(request):
+        messages.success(request, _("Two-factor sign-in is off."))
+    else:
+        messages.error(request, _("Your role needs two-factor sign-in: it stays on."))
+    return redirect("account")
+
+
 @never_cache
 @require_POST
 def recovery_codes(request: HttpRequest) -> HttpResponse:

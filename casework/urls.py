@@ -18,6 +18,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("login/code/", two_factor_views.code, name="two_factor_code"),
     path("account/two-factor/", two_factor_views.enrol, name="two_factor_enrol"),
+    path("account/two-factor/off/", two_factor_views.turn_off, name="two_factor_off"),
     path(
         "account/recovery-codes/",
         two_factor_views.recovery_codes,

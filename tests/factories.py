@@ -30,7 +30,7 @@ from cases.models import (
 )
 from casework.models import District, Office, User
 from casework.roles import requires_two_factor
-from casework.two_factor import enrol_with_key, is_on
+from casework.two_factor import OWES_CODE_KEY, enrol_with_key, is_on
 
 PASSWORD = "correct horse battery staple"
 OFFICE_NAMES = ["曾都区", "随县", "广水市", "高新区", "大洪山"]
@@ -166,6 +166,7 @@ def verify_session(client, user: User) -> None:
         device = enrol_with_key(user, TOTP_KEY)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.pop(OWES_CODE_KEY, None)
     session.save()
 
 

@@ -338,6 +338,32 @@ def test_a_caseworker_who_turns_it_on_is_asked_for_a_code_next_time(client, case
     assert client.get("/cases/").status_code == 200
 
 
+def test_a_caseworker_may_turn_it_off_again_and_it_is_logged(login_as, caseworker):
+    two_factor.enrol_with_key(caseworker, factories.TOTP_KEY)
+    client = login_as(caseworker)
+    assert "Turn off two-factor sign-in" in text(client.get("/account/"))
+
+    response = client.post("/account/two-factor/off/", follow=True)
+
+    assert "Two-factor sign-in is off." in text(response)
+    assert not TOTPDevice.objects.filter(user=caseworker).exists()
+    assert AuditEntry.objects.filter(action=Action.TWO_FACTOR_OFF, actor=caseworker).exists()
+    client.post("/logout/")
+    sign_in(client, caseworker)
+    assert client.get("/cases/").status_code == 200
+
+
+def test_a_supervisor_cannot_turn_it_off(login_as, supervisor):
+    client = login_as(supervisor)
+    assert "Turn off two-factor sign-in" not in text(client.get("/account/"))
+
+    response = client.post("/account/two-factor/off/", follow=True)
+
+    assert "Your role needs two-factor sign-in: it stays on." in text(response)
+    assert TOTPDevice.objects.filter(user=supervisor, confirmed=True).exists()
+    assert not AuditEntry.objects.filter(action=Action.TWO_FACTOR_OFF).exists()
+
+
 def test_a_role_given_during_a_session_asks_for_enrolment_at_once(client, caseworker):
     sign_in(client, caseworker)
     assert client.get("/cases/").status_code == 200
