@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.utils import timezone, translation
 
-from cases.documents import render_document
+from cases.documents import case_file
 
 from .models import ExportJob
 
@@ -58,7 +58,7 @@ def build_case_files(job: ExportJob, cases, progress) -> tuple[str, File]:
                 # Loaded again, through the same filter: still finished now.
                 case = cases.filter(pk=pk).first()
                 if case is not None:
-                    pdf = render_document(case, "case-file")
+                    pdf, _sha256 = case_file(case)  # a finished case's is kept: see StoredCaseFile
                     name = member_name(case.number)
                     bundle.writestr(name, pdf)
                     writer.writerow([case.number, name, hashlib.sha256(pdf).hexdigest(), len(pdf)])

@@ -46,6 +46,7 @@ from casework.models import District, Office, User
 from casework.roles import requires_two_factor
 from demo.builder import Seeder
 from demo.data import DEFAULT_PASSWORD, DEMO_USERNAMES, PASSWORD_VARIABLE
+from reminders import jobs as reminders
 
 # --- the command --------------------------------------------------------------------------
 
@@ -95,6 +96,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             Seeder(password).run()
+            # Last: the reminder job, so the demo opens with notifications waiting.
+            reminders.run(daily=True)
         self.print_summary(time.monotonic() - started)
         self.print_logins(seeded_now=True)
 
