@@ -158,6 +158,10 @@ def every_url(world) -> list[str]:
                 ]
         elif route.startswith("workers/") and set(params) == {"pk"}:
             combos = [{"pk": pk} for pk in workers]
+        elif route.startswith("notifications/") and set(params) == {"pk"}:
+            # Everyone's notifications (an auditor's own would only be marked read).
+            pks = apps.get_model("reminders", "Reminder").objects.values_list("pk", flat=True)
+            combos = [{"pk": pk} for pk in pks] or [{"pk": 1}]
         elif route.startswith("admin/"):
             choices = [admin_values(route, p, body) for p, body in params.items()]
             combos = [
