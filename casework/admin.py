@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import identity
+from . import identity, two_factor
 from .audit import Action, record
 from .models import (
     AuditEntry,
@@ -145,6 +147,22 @@ class UserAdmin(NoIdentifierSearchMixin, BaseUserAdmin):
             )
         return response
 
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor sign-in (lost phone)"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            two_factor.reset(user, by=request.user)
+        self.message_user(
+            request,
+            _(
+                "Two-factor sign-in reset for %(names)s: their sessions were ended; at the "
+                "next sign-in they set up an authenticator app again if their role needs one."
+            )
+            % {"names": ", ".join(user.username for user in users)},
+        )
+
     list_display = ["username", "full_name", "office", "is_active", "is_superuser"]
     list_filter = ["office", "groups", "is_active"]
     search_fields = ["username", "full_name"]
@@ -163,6 +181,10 @@ class UserAdmin(NoIdentifierSearchMixin, BaseUserAdmin):
 
 
 admin.site.unregister(Group)
+# django-otp's own device pages would show each user's secret: a lost device is reset
+# with the action on staff accounts instead.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 @admin.register(Group)

@@ -1,7 +1,11 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -96,3 +100,36 @@ class IdleTimeoutMiddleware:
             if last is None or now - last >= 60:
                 request.session[self.KEY] = now
         return self.get_response(request)
+
+
+# Pages a signed-in user who still owes a code may open, besides the public ones
+# (login_not_required: sign-in, language switch, health and readiness checks).
+TWO_FACTOR_OPEN = {"two_factor_code", "two_factor_enrol", "logout", "login", "set_language"}
+
+
+class TwoFactorMiddleware:
+    """After the password, a user whose role needs two-factor (or who turned it on)
+    reaches no page but the code page (or, without an authenticator yet, enrolment),
+    log-out and the public pages, until a code is accepted in this session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from . import two_factor
+
+        if not request.user.is_authenticated or not getattr(view_func, "login_required", True):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in TWO_FACTOR_OPEN:
+            return None
+        if not two_factor.owes_code(request):
+            return None
+        target = "two_factor_code" if two_factor.is_on(request.user) else "two_factor_enrol"
+        url = reverse(target)
+        if request.method == "GET":
+            url += "?" + urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
+        return redirect(url)

@@ -256,6 +256,12 @@ class AuditEntry(models.Model):
         AUDIT_HOLD = "audit_hold", _("audit hold changed")
         TALLY_RECORDED = "tally_recorded", _("station tally recorded")
         SUBJECT_ACCESS = "subject_access", _("personal data exported for the person")
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("two-factor sign-in set up")
+        TWO_FACTOR_PASSED = "two_factor_passed", _("sign-in code accepted")
+        TWO_FACTOR_FAILED = "two_factor_failed", _("wrong sign-in code")
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("new recovery codes")
+        TWO_FACTOR_RESET = "two_factor_reset", _("two-factor sign-in reset")
+        TWO_FACTOR_OFF = "two_factor_off", _("two-factor sign-in turned off")
 
     # Set by record() before the entry is hashed (auto_now_add would set it after).
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)

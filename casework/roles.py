@@ -64,3 +64,12 @@ def ensure_roles(apps=None) -> None:
                     for app, codename in perms
                 ]
             )
+
+
+# Roles that approve money, read every office's log or manage accounts: their
+# accounts sign in with a second factor. Caseworkers may turn it on for themselves.
+TWO_FACTOR_ROLES = {SUPERVISOR, AUDITOR}
+
+
+def requires_two_factor(user) -> bool:
+    return user.is_superuser or bool(TWO_FACTOR_ROLES & user.role_names)

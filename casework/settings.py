@@ -80,6 +80,11 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks_db",
     "axes",
+    # Two-factor sign-in: TOTP devices and recovery codes (static tokens). Before
+    # casework, whose admin takes their admin pages away (they would show secrets).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "casework",
     "cases",
     "assistance",
@@ -102,6 +107,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "casework.middleware.AuditContextMiddleware",
     "casework.middleware.IdleTimeoutMiddleware",
+    # After the idle timeout: a signed-in user who still owes a code reaches only the
+    # code, enrolment, log-out and public pages.
+    "casework.middleware.TwoFactorMiddleware",
     # Last, as its documentation asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -165,6 +173,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_CALLABLE = "casework.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "casework.middleware.client_ip"
+
+# Two-factor sign-in (django-otp): supervisors, auditors and administrators enter a code
+# from an authenticator app after their password (casework.two_factor). Wrong codes
+# are throttled per device: after n in a row the next try waits 2^(n-1) seconds.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "Casework")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The demo accounts' authenticator secret (base32), known to everyone: only seed_demo
+# uses it, and only where DEMO_MODE is on. `manage.py demo_totp` prints the current code.
+DEMO_TOTP_SECRET = env("DEMO_TOTP_SECRET", "CASEWORKDEMOSUIZHOUTOTPSECRET234")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,6 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
 
+from . import two_factor
 from .audit import Action, record
 from .middleware import start_idle_clock
 from .user_sessions import end_sessions
@@ -17,6 +18,7 @@ from .user_sessions import end_sessions
 def _logged_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         start_idle_clock(request)
+        two_factor.signed_in(request, user)
     record(Action.LOGIN, by=user, office=user.office_id)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
-from . import reference
+from . import reference, roles, two_factor
 from .audit import Action, record
 from .forms import DibaoLineForm, ReminderPreferencesForm, SettingForm
 from .models import DibaoLine, District, Setting
@@ -179,9 +179,16 @@ def account(request: HttpRequest) -> HttpResponse:
             % {"count": ended},
         )
         return redirect("login")
+    user = request.user
     return render(
         request,
         "casework/account.html",
-        {"sessions": len(session_keys(request.user)), "preferences": preferences},
+        {
+            "sessions": len(session_keys(user)),
+            "authenticator": two_factor.authenticator(user),
+            "recovery_codes_left": two_factor.recovery_codes_left(user),
+            "two_factor_required": roles.requires_two_factor(user),
+            "preferences": preferences,
+        },
         status=400 if preferences.is_bound else 200,
     )

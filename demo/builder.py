@@ -21,7 +21,9 @@ from cases.models import (
     WageDispute,
     Worker,
 )
+from casework import two_factor
 from casework.models import District, MinimumWage, Office, ServiceTally, Station, User
+from casework.roles import requires_two_factor
 from casework.stations import record_tally
 from demo.data import (
     ACCOUNTS,
@@ -153,6 +155,12 @@ class Seeder:
             if role is not None:
                 user.groups.add(groups[role])
         self.users = {user.username: user for user in User.objects.filter(username__in=ACCOUNTS)}
+        # The accounts whose role needs two-factor sign-in come enrolled with the one
+        # published demo secret (DEMO_TOTP_SECRET; `manage.py demo_totp` shows the code).
+        key = two_factor.demo_key()
+        for user in self.users.values():
+            if requires_two_factor(user):
+                two_factor.enrol_with_key(user, key)
 
     def create_stations(self) -> None:
         self.stations: dict[str, Station] = {}

@@ -67,6 +67,12 @@ def admin_user(db):
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    """Overrides pytest-django's: signed in past two-factor, as administrators must be."""
+    return factories.sign_in(client, admin_user)
+
+
+@pytest.fixture
 def worker(office, caseworker):
     return factories.WorkerFactory(office=office, created_by=caseworker)
 
@@ -79,13 +85,15 @@ def login_as(client):
     """`login_as(user)`: the test client logged in as `user` (None: anonymous), in English.
 
     The interface is Chinese by default; the language cookie switches it, so tests
-    can read the English source strings while the Chinese catalogue changes.
+    can read the English source strings while the Chinese catalogue changes. A user
+    whose role needs two-factor sign-in is past it (tests/casework/test_two_factor.py
+    tests the code page itself).
     """
 
     def login(user):
         client.logout()
         if user is not None:
-            client.force_login(user)
+            factories.sign_in(client, user)
         client.cookies["django_language"] = "en"
         return client
 

@@ -29,6 +29,8 @@ from cases.models import (
     supervises,
 )
 from casework.models import District, Office, Station, User
+from casework.roles import requires_two_factor
+from casework.two_factor import OWES_CODE_KEY, enrol_with_key, is_on
 
 PASSWORD = "correct horse battery staple"
 OFFICE_NAMES = ["曾都区", "随县", "广水市", "高新区", "大洪山"]
@@ -119,9 +121,65 @@ class UserFactory(DjangoModelFactory):
             self.__dict__.pop(attr, None)
 
 
-def _staff(roles: list[str], **fields) -> User:
+def _staff(roles: list[str], *, two_factor: bool | None = None, **fields) -> User:
+    """A staff account; those whose role needs two-factor sign-in come enrolled (an
+    authenticator with TOTP_KEY) unless `two_factor=False`."""
     user = UserFactory(roles=roles, **fields)
-    return User.objects.get(pk=user.pk)  # fresh: no cached role_names or permissions
+    user = User.objects.get(pk=user.pk)  # fresh: no cached role_names or permissions
+    if two_factor is None:
+        two_factor = requires_two_factor(user)
+    if two_factor:
+        enrol_with_key(user, TOTP_KEY)
+    return user
+
+
+# The staff's authenticator key in tests (hex, as django-otp stores it).
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def totp_code(user: User) -> str:
+    """The code `user`'s authenticator shows now, or the next one if now's was used.
+
+    The device refuses a code from a time step it already accepted (a replay), so a
+    second sign-in within 30 seconds takes the next step's code, which it still
+    accepts, or waits for it.
+    """
+    import time
+
+    from django_otp.oath import hotp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    while True:
+        # The steps the device accepts now (it keeps the drift of its last code).
+        now = (int(time.time()) - device.t0) // device.step + device.drift
+        step = max(now - device.tolerance, device.last_t + 1)
+        if step <= now + device.tolerance:
+            return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
+        time.sleep(1)  # both usable steps are spent: wait for the next one
+
+
+def verify_session(client, user: User) -> None:
+    """Mark the test client's session as having passed two-factor sign-in, as the code
+    page does (after `client.force_login(user)`); enrols `user` first if needed."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = enrol_with_key(user, TOTP_KEY)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.pop(OWES_CODE_KEY, None)
+    session.save()
+
+
+def sign_in(client, user: User):
+    """The test client signed in as `user`, past two-factor sign-in where they need it."""
+    client.force_login(user)
+    if requires_two_factor(user) or is_on(user):
+        verify_session(client, user)
+    return client
 
 
 def caseworker(office: Office, **fields) -> User:

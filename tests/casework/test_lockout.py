@@ -84,7 +84,7 @@ def test_an_administrator_unlocks_and_the_unlock_is_logged(client, caseworker, a
     fail(client, "zhang.wei")
     assert sign_in(client, "zhang.wei", ip="10.0.0.2").status_code == 429
 
-    client.force_login(admin_user)
+    factories.sign_in(client, admin_user)
     attempts = list(AccessAttempt.objects.values_list("pk", flat=True))
     response = client.post(
         "/admin/axes/accessattempt/",

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from casework.audit import Action
 from casework.models import AuditEntry
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +68,7 @@ def test_the_timeout_comes_from_the_settings(login_as, caseworker, clock, settin
 
 
 def signed_in_client(user):
-    client = Client()
-    client.force_login(user)
+    client = factories.sign_in(Client(), user)
     client.cookies["django_language"] = "en"
     return client
 

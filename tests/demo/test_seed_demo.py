@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.test import RequestFactory
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assistance.models import (
     AidApplication,
@@ -125,6 +126,19 @@ def test_running_it_again_is_harmless(seeded):
     assert AuditEntry.objects.count() == audit
 
 
+def test_running_it_again_enrols_demo_accounts_seeded_before_two_factor(seeded):
+    TOTPDevice.objects.all().delete()
+
+    out = seed()
+
+    assert (
+        "enrolled for two-factor sign-in with the demo secret: "
+        "supervisor, supervisor2, citysupervisor, auditor, admin." in out
+    )
+    assert TOTPDevice.objects.filter(confirmed=True).count() == 5
+    assert "nothing was changed" in seed()
+
+
 # --- the data: one seeding, shared by the read-only tests below ------------------------------
 
 
@@ -191,6 +205,28 @@ class TestTheSeededCity:
         assert DEFAULT_PASSWORD in seeded_city
         assert authenticate(username="caseworker", password=DEFAULT_PASSWORD) is not None
         assert authenticate(username="admin", password=DEFAULT_PASSWORD) is not None
+
+    def test_the_accounts_that_need_a_code_sign_in_with_the_demo_secret(
+        self, seeded_city, client, settings
+    ):
+        enrolled = TOTPDevice.objects.filter(confirmed=True).values_list("user__username")
+        assert {name for (name,) in enrolled} == {
+            "supervisor", "supervisor2", "citysupervisor", "auditor", "admin"
+        }  # fmt: skip
+        assert settings.DEMO_TOTP_SECRET in seeded_city
+        assert "manage.py demo_totp" in seeded_city
+        out = StringIO()
+        call_command("demo_totp", stdout=out)
+        code = out.getvalue().split()[0]
+
+        client.post("/login/", {"username": "supervisor", "password": DEFAULT_PASSWORD})
+        assert client.get("/cases/")["Location"].startswith("/login/code/")
+        assert client.post("/login/code/", {"code": code}).status_code == 302
+        assert client.get("/cases/").status_code == 200
+        # Caseworkers are not asked for a code.
+        client.post("/logout/")
+        client.post("/login/", {"username": "caseworker", "password": DEFAULT_PASSWORD})
+        assert client.get("/cases/").status_code == 200
 
     def test_every_wage_dispute_state_is_there_at_least_twice(self, seeded_city):
         counts = dict(WageDispute.objects.values_list("state").annotate(n=Count("pk")).order_by())

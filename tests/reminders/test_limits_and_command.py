@@ -26,7 +26,7 @@ def test_an_office_without_limits_takes_its_parents_or_the_defaults(city, office
 
 
 def test_an_administrator_changes_an_offices_limits_in_the_admin(client, admin_user, office):
-    client.force_login(admin_user)
+    factories.sign_in(client, admin_user)
     response = client.post(
         "/admin/reminders/officelimits/add/",
         {

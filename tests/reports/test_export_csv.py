@@ -157,7 +157,7 @@ def test_a_reopened_case_leaves_the_export(login_as, auditor, office, caseworker
 
 
 def test_the_column_titles_are_in_the_users_language(client, auditor, cases, year_2026):
-    client.force_login(auditor)  # no language cookie: Simplified Chinese
+    factories.sign_in(client, auditor)  # no language cookie: Simplified Chinese
 
     rows = read_csv(client.get(URL, year_2026))
 

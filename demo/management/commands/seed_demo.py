@@ -46,7 +46,9 @@ from django.db.models import Count, Sum
 
 from assistance.models import AidApplication, CardApplication
 from cases.models import Case, Counterparty, Outcome, Payment, State, WageDispute, Worker
+from casework import two_factor
 from casework.models import District, Office, ServiceTally, Station, User
+from casework.roles import requires_two_factor
 from demo.builder import Seeder
 from demo.data import DEFAULT_PASSWORD, DEMO_USERNAMES, PASSWORD_VARIABLE
 from reminders import jobs as reminders
@@ -73,7 +75,13 @@ class Command(BaseCommand):
             User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
         )
         if present == set(DEMO_USERNAMES):
-            self.stdout.write("The database already holds the demo data; nothing was changed.")
+            enrolled = _enrol_demo_accounts()
+            self.stdout.write(
+                "The database already holds the demo data; nothing was changed."
+                if not enrolled
+                else "The database already holds the demo data; enrolled for two-factor "
+                f"sign-in with the demo secret: {', '.join(enrolled)}."
+            )
             self.print_logins(seeded_now=False)
             return
         held = {
@@ -122,12 +130,15 @@ class Command(BaseCommand):
         )
 
     def print_logins(self, *, seeded_now: bool) -> None:
-        rows = [("username", "name", "role", "office")]
+        rows = [("username", "name", "role", "office", "code")]
         for user in User.objects.filter(username__in=DEMO_USERNAMES).select_related("office"):
-            rows.append((user.username, user.full_name, user.role_label, str(user.office or "")))
+            code = "yes" if two_factor.is_on(user) else ""
+            rows.append(
+                (user.username, user.full_name, user.role_label, str(user.office or ""), code)
+            )
         order = {name: i for i, name in enumerate(DEMO_USERNAMES)}
         rows[1:] = sorted(rows[1:], key=lambda row: order[row[0]])
-        widths = [max(_width(row[i]) for row in rows) for i in range(4)]
+        widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
         self.stdout.write("\nDemo logins:")
         for row in rows:
             cells = [
@@ -146,6 +157,25 @@ class Command(BaseCommand):
                 f"Password: {DEFAULT_PASSWORD} (set {PASSWORD_VARIABLE} before the first run "
                 "to choose another)."
             )
+        self.stdout.write(
+            "Accounts marked 'code' then ask for a sign-in code from an authenticator app. "
+            f"They share the demo secret {settings.DEMO_TOTP_SECRET} (time-based, 6 digits): "
+            "add it to an authenticator app (`python manage.py demo_totp --qr` shows a QR "
+            "code), or run `python manage.py demo_totp` for the current code."
+        )
+
+
+@transaction.atomic
+def _enrol_demo_accounts() -> list[str]:
+    """Demo data loaded before two-factor sign-in came: its supervisors, auditor and
+    administrator get the demo authenticator, so the demo logins keep working."""
+    enrolled = []
+    key = two_factor.demo_key()
+    for user in User.objects.filter(username__in=DEMO_USERNAMES).order_by("pk"):
+        if requires_two_factor(user) and not two_factor.is_on(user):
+            two_factor.enrol_with_key(user, key)
+            enrolled.append(user.username)
+    return enrolled
 
 
 def _by_state(model, label: str) -> str:
