@@ -187,9 +187,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     # Case documents live outside the web root and are only served by a view
-    # that checks the case's permissions.
+    # that checks the case's permissions. Each file is written beside its name and
+    # renamed when whole (casework/storage.py): a full disk leaves no half file.
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "casework.storage.AtomicFileSystemStorage",
         "OPTIONS": {"location": env("DOCUMENT_ROOT", str(BASE_DIR / "var" / "documents"))},
     },
     "staticfiles": {
