@@ -239,6 +239,8 @@ class AuditEntry(models.Model):
         ACCOUNT_CHANGED = "account_changed", _("staff account changed")
         EXPORT_STARTED = "export_started", _("export started")
         EXPORT_FINISHED = "export_finished", _("export finished")
+        EXPORT_FAILED = "export_failed", _("export failed")
+        EXPORT_RETRIED = "export_retried", _("export tried again")
         ANONYMISED = "anonymised", _("anonymised at the end of retention")
         AUDIT_HOLD = "audit_hold", _("audit hold changed")
 

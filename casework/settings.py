@@ -212,6 +212,10 @@ READY_MAX_QUEUE_AGE_SECONDS = int(env("READY_MAX_QUEUE_AGE_SECONDS", "300"))
 # run. After TASK_MAX_CLAIMS claims the task is failed instead.
 TASK_RUNNING_LIMIT_SECONDS = int(env("TASK_RUNNING_LIMIT_SECONDS", "900"))
 TASK_MAX_CLAIMS = int(env("TASK_MAX_CLAIMS", "3"))
+# An export job that fails for a passing reason (the database, the disk) is queued again
+# after EXPORT_RETRY_SECONDS, then 4 times that, and so on, EXPORT_MAX_ATTEMPTS builds in all.
+EXPORT_MAX_ATTEMPTS = int(env("EXPORT_MAX_ATTEMPTS", "3"))
+EXPORT_RETRY_SECONDS = int(env("EXPORT_RETRY_SECONDS", "30"))
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER via
 # TRUST_X_FORWARDED_PROTO=true.

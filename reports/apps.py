@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from casework import task_reaper
+
+        from . import exports
+
+        # A ZIP whose worker kept dying is failed on the export page, with a "try again".
+        task_reaper.on_given_up(exports.build_export_job.module_path, exports.job_given_up)
