@@ -384,3 +384,19 @@ class DibaoLine(models.Model):
     def __str__(self):
         place = self.district or _("city-wide")
         return f"{place} · {self.get_residence_display()}: {self.monthly_amount}"
+
+
+class TaskHeartbeat(models.Model):
+    """The last sign of life of a background task that is running (casework.task_reaper):
+    a task that reports progress keeps its claim however long it runs, and the reaper
+    takes back only what has been silent past TASK_RUNNING_LIMIT_SECONDS."""
+
+    task_id = models.UUIDField(primary_key=True)  # django-tasks-db's DBTaskResult.id
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("task heartbeat")
+        verbose_name_plural = _("task heartbeats")
+
+    def __str__(self):
+        return f"{self.task_id} · {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -207,9 +207,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # /readyz answers 503 when a job has waited longer than this: no worker is taking jobs.
 READY_MAX_QUEUE_AGE_SECONDS = int(env("READY_MAX_QUEUE_AGE_SECONDS", "300"))
-# The reaper (casework/task_reaper.py, `manage.py reap_tasks`) puts a task RUNNING longer
-# than this back to be claimed again (its worker died); keep it above the longest honest
-# run. After TASK_MAX_CLAIMS claims the task is failed instead.
+# The reaper (casework/task_reaper.py, `manage.py reap_tasks`) puts a RUNNING task that has
+# shown no sign of life (claim or progress) for this long back to be claimed again: its
+# worker died. After TASK_MAX_CLAIMS claims the task is failed instead.
 TASK_RUNNING_LIMIT_SECONDS = int(env("TASK_RUNNING_LIMIT_SECONDS", "900"))
 TASK_MAX_CLAIMS = int(env("TASK_MAX_CLAIMS", "3"))
 # An export job that fails for a passing reason (the database, the disk) is queued again

@@ -75,7 +75,7 @@ from cases.models import (
     Payment,
 )
 from cases.models import Case as CaseModel
-from casework import audit_chain
+from casework import audit_chain, task_reaper
 from casework.audit import Action, current_ip, record
 from casework.models import AuditEntry, District, Office
 from casework.storage import Staged, is_disk_full
@@ -775,6 +775,7 @@ def queue_job(selection: Selection, *, format: str, by) -> ExportJob:
 def _progress(job: ExportJob) -> Callable[[int], None]:
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(done=done)
+        task_reaper.beat()  # a long build keeps its claim while it moves on
 
     return progress
 

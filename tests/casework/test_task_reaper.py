@@ -8,6 +8,7 @@ on a file database of its own on SQLite (the in-memory test database is not shar
 between processes).
 """
 
+import contextvars
 import io
 import json
 import logging
@@ -16,16 +17,20 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.tasks.signals import task_finished, task_started
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from casework import task_reaper
+from casework.models import TaskHeartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +63,10 @@ def test_a_task_running_past_the_limit_is_put_back_to_be_claimed_again(settings,
     assert stuck.status == "READY"
     assert DBTaskResult.objects.ready().get() == stuck  # the next worker claims it
     assert f"Task {stuck.pk} ({TASK}) put back to be claimed again" in caplog.text
-    assert "Claimed 1 time(s) (limit 3); it ran 11 min, past the limit of 600 s" in caplog.text
+    assert (
+        "Claimed 1 time(s) (limit 3); no sign of life for 11 min, past the limit of 600 s"
+        in caplog.text
+    )
 
 
 def test_a_task_running_within_the_limit_is_left_alone(settings):
@@ -68,6 +76,56 @@ def test_a_task_running_within_the_limit_is_left_alone(settings):
     assert task_reaper.reap() == task_reaper.Reaped()
     busy.refresh_from_db()
     assert busy.status == "RUNNING"
+
+
+def test_a_long_task_that_shows_signs_of_life_keeps_its_claim(settings):
+    settings.TASK_RUNNING_LIMIT_SECONDS = 600
+    long = running(ran=timedelta(hours=2))
+    TaskHeartbeat.objects.create(task_id=long.pk, beat_at=timezone.now() - timedelta(minutes=1))
+
+    assert task_reaper.reap() == task_reaper.Reaped()
+    assert DBTaskResult.objects.get(pk=long.pk).status == "RUNNING"
+
+
+def test_a_task_silent_past_the_limit_since_its_last_sign_of_life_is_put_back(settings, caplog):
+    settings.TASK_RUNNING_LIMIT_SECONDS = 600
+    silent = running(ran=timedelta(hours=2))
+    TaskHeartbeat.objects.create(task_id=silent.pk, beat_at=timezone.now() - timedelta(minutes=20))
+
+    with caplog.at_level(logging.WARNING, logger="casework.task_reaper"):
+        assert task_reaper.reap().requeued == [str(silent.pk)]
+
+    assert "no sign of life for 20 min" in caplog.text
+    assert not TaskHeartbeat.objects.exists()
+
+
+def test_a_running_task_beats_at_most_every_30_seconds_and_stops_when_finished(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(task_reaper.time, "monotonic", lambda: clock[0])
+    result = SimpleNamespace(
+        id=str(uuid.uuid4()), task=SimpleNamespace(module_path=TASK), status="RUNNING"
+    )
+    task_reaper.beat()  # outside a task: nothing
+    assert not TaskHeartbeat.objects.exists()
+
+    context = contextvars.copy_context()  # as the worker: one task in its own context
+
+    def run():
+        task_started.send(sender=None, task_result=result)
+        clock[0] += 29
+        task_reaper.beat()
+        assert not TaskHeartbeat.objects.exists()
+        clock[0] += 2
+        task_reaper.beat()
+        first = TaskHeartbeat.objects.get().beat_at
+        clock[0] += 10
+        task_reaper.beat()
+        assert TaskHeartbeat.objects.get().beat_at == first
+        task_finished.send(sender=None, task_result=result)
+
+    context.run(run)
+
+    assert not TaskHeartbeat.objects.exists()
 
 
 def test_a_task_whose_worker_is_known_gone_is_taken_back_at_once():
@@ -95,7 +153,9 @@ def test_a_task_claimed_the_most_times_is_failed_with_the_reason_and_logged(sett
     assert thrice.status == "FAILED"
     assert thrice.finished_at is not None
     assert thrice.exception_class_path == "casework.task_reaper.WorkerLost"
-    assert thrice.traceback.startswith("Given up: Claimed 3 time(s) (limit 3); it ran 60 min")
+    assert thrice.traceback.startswith(
+        "Given up: Claimed 3 time(s) (limit 3); no sign of life for 60 min"
+    )
     assert f"Task {thrice.pk} ({TASK}) failed: Given up" in caplog.text
     # What the tasks framework reports for it: failed, with that reason.
     result = thrice.task_result

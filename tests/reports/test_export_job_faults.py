@@ -3,19 +3,23 @@ killed midway, the same job run twice. The auditor sees the real state (queued
 again, failed with the reason and a "try again"), a ZIP is either whole under the
 job's name or not there, and the audit log has one "finished" per job at most."""
 
+import contextvars
 import datetime
 import errno
 import hashlib
 import os
+import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import OperationalError
+from django.tasks.signals import task_started
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from casework import task_reaper
-from casework.models import AuditEntry
+from casework.models import AuditEntry, TaskHeartbeat
 from reports import bundles, exports
 from reports.models import ExportJob
 
@@ -359,3 +363,24 @@ def test_a_zip_whose_worker_died_each_time_is_failed_by_the_reaper_and_can_be_tr
     page = login_as(auditor).get("/audit/exports/", year_2026).content.decode()
     assert "The task worker stopped each time it built the ZIP. Try again" in page
     assert ">Try again</button>" in page
+
+
+def test_a_zip_being_built_shows_signs_of_life_so_a_long_build_keeps_its_claim(
+    job, listing, monkeypatch
+):
+    monkeypatch.setattr(task_reaper, "BEAT_EVERY_SECONDS", 0)
+    result = SimpleNamespace(
+        id=str(uuid.uuid4()),
+        task=exports.build_export_job,
+        status="RUNNING",
+    )
+
+    def in_the_worker():
+        task_started.send(sender=None, task_result=result)
+        exports.run_job(job.pk)
+
+    contextvars.copy_context().run(in_the_worker)
+
+    beat = TaskHeartbeat.objects.get()
+    assert str(beat.task_id) == result.id
+    assert timezone.now() - beat.beat_at < timedelta(minutes=1)
