@@ -391,7 +391,9 @@ class TaskHeartbeat(models.Model):
     a task that reports progress keeps its claim however long it runs, and the reaper
     takes back only what has been silent past TASK_RUNNING_LIMIT_SECONDS."""
 
-    task_id = models.UUIDField(primary_key=True)  # django-tasks-db's DBTaskResult.id
+    # The task result's id as text (django-tasks-db's DBTaskResult.id; other backends
+    # have ids of their own shape).
+    task_id = models.CharField(primary_key=True, max_length=64)
     beat_at = models.DateTimeField()
 
     class Meta:

@@ -62,6 +62,8 @@ class Staged:
         """Flush to disk and rename. Without `overwrite`, FileExistsError if the name is
         taken (the temporary file stays, to be published under another name)."""
         target = Path(path) if path is not None else self.path
+        if self.published and target == self.path:
+            return  # already there (a bookkeeping step after it is being retried)
         if not self.file.closed:
             self.file.flush()
             os.fsync(self.file.fileno())

@@ -2,8 +2,9 @@
 
 django-tasks-db marks a task RUNNING when a worker claims it (appending the
 worker's id to `worker_ids`) and finished when the worker is done; it has no
-heartbeat of its own (ours is `TaskHeartbeat`, below). A worker killed mid-task (`kill -9`, a power cut, an OOM kill)
-leaves the row RUNNING for ever and no other worker will take it. `reap()`
+heartbeat of its own (ours is `TaskHeartbeat`, below). A worker killed mid-task
+(`kill -9`, a power cut, an OOM kill) leaves the row RUNNING for ever and no
+other worker will take it. `reap()`
 finds such rows and puts each back to READY, so the next free worker claims it
 again — or, once it has been claimed TASK_MAX_CLAIMS times (it keeps killing
 its worker, or keeps being cut off), marks it FAILED with the reason, logged.
@@ -63,12 +64,12 @@ _running: ContextVar[tuple[str, float] | None] = ContextVar("running_task", defa
 
 
 def task_started(sender, task_result, **kwargs) -> None:
-    _running.set((task_result.id, time.monotonic()))
+    _running.set((str(task_result.id), time.monotonic()))
 
 
 def task_finished(sender, task_result, **kwargs) -> None:
     _running.set(None)
-    TaskHeartbeat.objects.filter(task_id=task_result.id).delete()
+    TaskHeartbeat.objects.filter(task_id=str(task_result.id)).delete()
 
 
 def beat() -> None:
@@ -110,11 +111,11 @@ def _abandoned(now: datetime, dead_workers: set[str]) -> list[DBTaskResult]:
     silent = list(running.filter(started_at__lt=cutoff).select_for_update(skip_locked=True))
     alive = set(
         TaskHeartbeat.objects.filter(
-            task_id__in=[row.pk for row in silent], beat_at__gte=cutoff
+            task_id__in=[str(row.pk) for row in silent], beat_at__gte=cutoff
         ).values_list("task_id", flat=True)
     )
     for row in silent:
-        if row.pk not in alive:
+        if str(row.pk) not in alive:
             found.setdefault(row.pk, row)
     return list(found.values())
 
@@ -123,7 +124,7 @@ def _reason(row: DBTaskResult, now: datetime, dead_workers: set[str]) -> str:
     claims = len(row.worker_ids)
     worker = row.worker_ids[-1] if row.worker_ids else "?"
     seen = row.started_at
-    beat_at = TaskHeartbeat.objects.filter(task_id=row.pk).values_list("beat_at", flat=True)
+    beat_at = TaskHeartbeat.objects.filter(task_id=str(row.pk)).values_list("beat_at", flat=True)
     if beat_at and seen and beat_at[0] > seen:
         seen = beat_at[0]
     minutes = (now - seen).total_seconds() / 60 if seen else 0
@@ -148,7 +149,7 @@ def reap(*, now: datetime | None = None, dead_workers: Iterable[str] = ()) -> Re
             same = DBTaskResult.objects.filter(
                 pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at
             )
-            TaskHeartbeat.objects.filter(task_id=row.pk).delete()
+            TaskHeartbeat.objects.filter(task_id=str(row.pk)).delete()
             if len(row.worker_ids) < settings.TASK_MAX_CLAIMS:
                 if same.update(status=TaskResultStatus.READY):
                     reaped.requeued.append(str(row.pk))

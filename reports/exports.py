@@ -780,15 +780,18 @@ def _progress(job: ExportJob) -> Callable[[int], None]:
     return progress
 
 
-def _with_database(write: Callable[[], ExportJob]) -> ExportJob:
-    """Run a bookkeeping write, riding out a database that is restarting (about 7 s)."""
-    for pause in (1, 2, 4, None):
+def _with_database(write: Callable[[], ExportJob | None]) -> ExportJob | None:
+    """Run a bookkeeping write, riding out a database that is restarting (about a
+    minute). Past that the error goes on: the worker dies with the task still
+    RUNNING, and the reaper hands it on when a worker starts again."""
+    for pause in (1, 2, 4, 8, 15, 30, None):
         try:
             return write()
         except (OperationalError, InterfaceError):
             if pause is None:
                 raise
-            connection.close()  # the next query opens a fresh connection
+            if not connection.in_atomic_block:  # (as in the worker; a test wraps its own)
+                connection.close()  # the next query opens a fresh connection
             time.sleep(pause)
     raise AssertionError("unreachable")
 
@@ -796,6 +799,10 @@ def _with_database(write: Callable[[], ExportJob]) -> ExportJob:
 def _begin(job_id: int) -> ExportJob | None:
     """A build begins: the job running, one attempt more, its progress back to zero;
     None when the job is already done or failed (a second run does nothing)."""
+    return _with_database(lambda: _begin_once(job_id))
+
+
+def _begin_once(job_id: int) -> ExportJob | None:
     with transaction.atomic():
         job = _locked(job_id)
         if job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
@@ -832,6 +839,10 @@ def _digest(file) -> tuple[str, int]:
 def _publish(job_id: int, attempt: int, staged: Staged) -> ExportJob:
     """Rename the built file into place and finish the job, if this build is the latest."""
     sha256, size = _digest(staged.file)
+    return _with_database(lambda: _publish_once(job_id, attempt, staged, sha256, size))
+
+
+def _publish_once(job_id: int, attempt: int, staged: Staged, sha256: str, size: int) -> ExportJob:
     with transaction.atomic():
         job = _locked(job_id)
         if not _is_current(job, attempt):

@@ -90,7 +90,8 @@ def test_a_long_task_that_shows_signs_of_life_keeps_its_claim(settings):
 def test_a_task_silent_past_the_limit_since_its_last_sign_of_life_is_put_back(settings, caplog):
     settings.TASK_RUNNING_LIMIT_SECONDS = 600
     silent = running(ran=timedelta(hours=2))
-    TaskHeartbeat.objects.create(task_id=silent.pk, beat_at=timezone.now() - timedelta(minutes=20))
+    ago_20 = timezone.now() - timedelta(minutes=20)
+    TaskHeartbeat.objects.create(task_id=silent.pk, beat_at=ago_20)
 
     with caplog.at_level(logging.WARNING, logger="casework.task_reaper"):
         assert task_reaper.reap().requeued == [str(silent.pk)]

@@ -384,3 +384,24 @@ def test_a_zip_being_built_shows_signs_of_life_so_a_long_build_keeps_its_claim(
     beat = TaskHeartbeat.objects.get()
     assert str(beat.task_id) == result.id
     assert timezone.now() - beat.beat_at < timedelta(minutes=1)
+
+
+def test_a_database_away_for_a_moment_as_a_build_begins_and_ends_is_waited_for(
+    job, listing, monkeypatch
+):
+    pauses = []
+    monkeypatch.setattr(exports.time, "sleep", pauses.append)
+    real, failures = exports._locked, iter([True, True, False, True])
+
+    def locked(job_id):
+        if next(failures, False):
+            raise OperationalError("the database system is shutting down")
+        return real(job_id)
+
+    monkeypatch.setattr(exports, "_locked", locked)
+
+    built = exports.run_job(job.pk)
+
+    assert (built.status, built.attempts) == ("done", 1)
+    assert pauses == [1, 2, 1]
+    assert actions(job) == ["export_started", "export_finished"]
