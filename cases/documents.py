@@ -9,27 +9,21 @@ printed, so a finished case's file is the same, byte for byte, every time.
 """
 
 import datetime
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib import messages
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
-from casework.audit import Action, record
 from casework.pdf import gc_paused, render_pdf
 
-from .models import Case, Kind, State
+from .models import Case, EvidenceStatus, Kind, State, StoredCaseFile
 from .timeline import Entry, timeline
-from .views import get_case_for
 
 # --- what every document shows ------------------------------------------------------------
 
@@ -74,6 +68,13 @@ def wage_details(case) -> dict:
                 "paid_on", "pk"
             )
         ),
+        # R7: each item with the flag stored when it was judged; R8: the checklist.
+        "claim_items": list(
+            case.claim_items.select_related(
+                "worker", "worker__district", "minimum_wage", "minimum_wage__district"
+            ).order_by("pk")
+        ),
+        "evidence_items": list(case.evidence_items.order_by("pk")),
     }
 
 
@@ -140,6 +141,10 @@ def agreement_context(case: Case) -> dict:
         "case": case,
         "links": _links(case),
         **details,
+        # The annex lists the evidence the respondents were asked for (R8), if any was.
+        "evidence_items": [
+            item for item in details["evidence_items"] if item.status != EvidenceStatus.TO_REQUEST
+        ],
         # Signed copies are final; one printed while mediating is the draft for signing.
         "draft": case.agreement_signed_on is None,
         "pdf_dates": {
@@ -232,30 +237,34 @@ def render_document(case: Case, slug: str) -> bytes:
         return render_pdf(printable.template, context, **dates)
 
 
-# --- the download ---------------------------------------------------------------------------
+def case_file(case: Case) -> tuple[bytes, str]:
+    """The case file of `case` in the active language, and its SHA-256.
 
-
-@never_cache
-@require_GET
-@transaction.non_atomic_requests
-def print_document(request: HttpRequest, number: str, document: str) -> HttpResponse:
-    case = get_case_for(request.user, number)
-    printable = PRINTABLES.get(document)
-    if printable is None or case.kind not in printable.kinds:
-        raise Http404
-    refusal = printable.refusal(case)
-    if refusal:
-        messages.error(
-            request,
-            _("%(document)s cannot be printed yet. %(reasons)s")
-            % {"document": printable.title, "reasons": " ".join(refusal)},
-        )
-        return redirect(case)
-    pdf = render_document(case, document)
-    # Logged once the document exists, outside any transaction: rendering holds no locks.
-    record(Action.DOCUMENT_DOWNLOADED, by=request.user, case=case, details={"document": document})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{case.number}-{document}.pdf"
-    )
-    return response
+    A finished case's is rendered once and kept (StoredCaseFile): later calls read the
+    kept file, after checking it still has its SHA-256 (a file changed or lost on disk
+    is rendered again). An open case's is rendered on each call."""
+    if case.finished_at is None or not case.is_finished:
+        pdf = render_document(case, "case-file")
+        return pdf, hashlib.sha256(pdf).hexdigest()
+    key = {"case_id": case.pk, "language": get_language(), "finished_at": case.finished_at}
+    stored = StoredCaseFile.objects.filter(**key).first()
+    if stored is not None:
+        try:
+            with stored.file.open("rb") as file:
+                pdf = file.read()
+        except OSError:
+            pdf = b""
+        if hashlib.sha256(pdf).hexdigest() == stored.sha256:
+            return pdf, stored.sha256
+        StoredCaseFile.objects.filter(pk=stored.pk).delete()
+    pdf = render_document(case, "case-file")
+    digest = hashlib.sha256(pdf).hexdigest()
+    stored = StoredCaseFile(**key, sha256=digest, size=len(pdf))
+    stored.file.save("case-file.pdf", ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            stored.save()
+    except IntegrityError:
+        # Another request kept the same case file a moment earlier: theirs stays.
+        stored.file.delete(save=False)
+    return pdf, digest

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Office, User
+from casework.widgets import FastSelect
 
 from .models import Case, Kind, Occupation, Priority, State
 
@@ -81,6 +82,9 @@ class CaseFilter(django_filters.FilterSet):
         for name in ("state", "kind", "priority", "occupation", "clock", "assignee", "office"):
             self.filters[name].extra["empty_label"] = _("all")
         self.filters["sort"].extra["empty_label"] = _("default order")
+        for filter_ in self.filters.values():
+            if issubclass(filter_.field_class, forms.ChoiceField):
+                filter_.extra.setdefault("widget", FastSelect)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -16,9 +16,14 @@ from casework.money import AmountField
 
 from . import services
 from .models import (
+    ClaimItem,
+    ClaimType,
     Contact,
     Counterparty,
     Document,
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceStatus,
     Forum,
     LimitationEvent,
     MediationSession,
@@ -261,15 +266,22 @@ class CounterpartyForm(forms.Form):
 class AmountsForm(StatefulForm):
     """Each worker's amount claimed and agreed."""
 
-    def __init__(self, *args, links, **kwargs):
+    def __init__(self, *args, links, itemised=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.links = links
+        itemised = itemised or set()
         for cw in links:
             self.fields[f"claimed_{cw.pk}"] = AmountField(
                 label=_("%(name)s: amount claimed") % {"name": cw.worker.name},
                 required=False,
                 initial=cw.amount_claimed,
             )
+            if cw.worker_id in itemised:
+                # One figure: the sum of the worker's claim items.
+                self.fields[f"claimed_{cw.pk}"].disabled = True
+                self.fields[f"claimed_{cw.pk}"].help_text = _(
+                    "The sum of the claim items; change the items to change it."
+                )
             self.fields[f"agreed_{cw.pk}"] = AmountField(
                 label=_("%(name)s: amount agreed") % {"name": cw.worker.name},
                 required=False,
@@ -281,6 +293,86 @@ class AmountsForm(StatefulForm):
             cw.pk: (self.cleaned_data[f"claimed_{cw.pk}"], self.cleaned_data[f"agreed_{cw.pk}"])
             for cw in self.links
         }
+
+
+class ClaimItemForm(StatefulForm):
+    """Add a claim item (R7), or change the one named in `item`."""
+
+    item = forms.ModelChoiceField(
+        queryset=ClaimItem.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    worker = forms.TypedChoiceField(label=_("worker"), coerce=int)
+    type = forms.ChoiceField(label=_("kind of claim"), choices=ClaimType.choices)
+    amount = AmountField(label=_("amount claimed"))
+    description = forms.CharField(
+        label=_("description"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. wages for March–May 2026, 62 days."),
+    )
+
+    def __init__(self, *args, dispute, workers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = dispute.claim_items.all()
+        # Read once for all the rows' forms of a page (`workers`), not once per form.
+        self.workers = {w.pk: w for w in (workers or dispute.workers.all())}
+        self.fields["worker"].choices = [(pk, w.name) for pk, w in self.workers.items()]
+
+    def clean_worker(self):
+        return self.workers[self.cleaned_data["worker"]]
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ClaimItemRemoveForm(StatefulForm):
+    item = forms.ModelChoiceField(queryset=ClaimItem.objects.none(), widget=forms.HiddenInput)
+
+    def __init__(self, *args, dispute, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = dispute.claim_items.all()
+
+
+class EvidenceForm(forms.Form):
+    """A line of the evidence checklist (R8): what, and where the request stands."""
+
+    kind = forms.ChoiceField(label=_("evidence"), choices=EvidenceKind.choices)
+    status = forms.ChoiceField(label=_("status"), choices=EvidenceStatus.choices)
+    status_on = forms.DateField(
+        label=_("date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("When it was requested, received or refused."),
+    )
+    note = forms.CharField(
+        label=_("note"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. asked in writing; the station says it keeps no attendance sheets."),
+    )
+
+    def clean_status_on(self):
+        day = self.cleaned_data["status_on"]
+        if day and day > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if status and status != EvidenceStatus.TO_REQUEST and not data.get("status_on"):
+            self.add_error("status_on", _("Enter the date it was requested, received or refused."))
+        if status == EvidenceStatus.TO_REQUEST:
+            data["status_on"] = None
+        return data
+
+
+class EvidenceRemoveForm(forms.Form):
+    item = forms.ModelChoiceField(queryset=EvidenceItem.objects.none(), widget=forms.HiddenInput)
+
+    def __init__(self, *args, dispute, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = dispute.evidence_items.all()
 
 
 class AgreementTermsForm(StatefulForm):

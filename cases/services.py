@@ -16,10 +16,13 @@ from django_fsm import TransitionNotAllowed
 
 from casework.audit import Action, record
 from casework.models import AuditEntry, Office
+from casework.money import format_yuan
 from casework.storage import storage_error_message
 from casework.transitions import is_user_transition, require_transition
 
+from . import tasks
 from .models import (
+    FINISHED_STATES,
     KIND_MODELS,
     Case,
     CaseCounter,
@@ -28,6 +31,7 @@ from .models import (
     Counterparty,
     DisputeCounterparty,
     Document,
+    EvidenceItem,
     Kind,
     LimitationEvent,
     MediationSession,
@@ -39,6 +43,7 @@ from .models import (
     caseworker_step,
     supervises,
 )
+from .models.claims import claimed_by_worker, default_evidence
 from .models.wage import (
     AGREEMENT_FIELDS,
     BEFORE_AGREEMENT,
@@ -179,6 +184,11 @@ def open_wage_dispute(
     DisputeCounterparty.objects.bulk_create(
         [DisputeCounterparty(dispute=dispute, counterparty=c, role=r) for c, r in counterparties]
     )
+    # What to demand from the employer (R8), by occupation and relationship.
+    evidence = default_evidence({w.occupation for w, _amount in claims}, dispute.relationship)
+    EvidenceItem.objects.bulk_create(
+        [EvidenceItem(dispute=dispute, kind=kind, updated_by=by) for kind in evidence]
+    )
     # The application to the union's mediation interrupts the limitation period (R5).
     LimitationEvent.objects.create(
         dispute=dispute,
@@ -202,7 +212,7 @@ def open_wage_dispute(
         by=by,
         case=dispute,
         target=dispute.state,
-        details={"workers": len(claims)},
+        details={"workers": len(claims), "evidence": evidence},
     )
     return dispute
 
@@ -293,6 +303,9 @@ def run_transition(
         note=note,
         details={"transition": name},
     )
+    if case.is_finished and source not in FINISHED_STATES:
+        # Its case file will not change now: render and keep it in the background.
+        transaction.on_commit(lambda: tasks.keep_case_file.enqueue(case.pk))
     return case
 
 
@@ -536,7 +549,15 @@ def set_amounts(
     _require_worker_on_case(case, by)
     if case.state not in (State.INTAKE, State.ACCEPTED, State.INVESTIGATING, State.MEDIATING):
         raise TransitionNotAllowed(_("Amounts are fixed once an agreement is recorded."))
-    links = {cw.pk: cw for cw in case.case_workers.all()}
+    links = {cw.pk: cw for cw in case.case_workers.select_related("worker")}
+    itemised = claimed_by_worker(case)
+    for pk, (claimed, _agreed) in amounts.items():
+        total = itemised.get(links[pk].worker_id)
+        if total is not None and claimed != total:
+            raise ValidationError(
+                _("%(name)s's claim is the sum of their claim items (%(total)s): change the items.")
+                % {"name": links[pk].worker.name, "total": format_yuan(total)}
+            )
     for pk, (claimed, agreed) in amounts.items():
         cw = links[pk]
         cw.amount_claimed, cw.amount_agreed = claimed, agreed

@@ -36,6 +36,8 @@ EXTRA_LABELS = {
     "amounts": _("amounts claimed and agreed"),
     "counterparties": _("counterparties"),
     "family": _("family members"),
+    "claim_items": _("claim items"),
+    "evidence": _("evidence checklist"),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import documents, views
+from . import views
 
 app_name = "cases"
 urlpatterns = [
@@ -14,7 +14,7 @@ urlpatterns = [
     path("cases/<str:number>/payments/<int:pk>/void/", views.payment_void, name="void_payment"),
     path("cases/<str:number>/documents/<int:pk>/", views.document_download, name="document"),
     # Printable documents (PDF): case file, intake record, agreement, approval form.
-    path("cases/<str:number>/print/<str:document>/", documents.print_document, name="print"),
+    path("cases/<str:number>/print/<str:document>/", views.print_document, name="print"),
     path("workers/", views.worker_list, name="workers"),
     path("workers/new/", views.worker_new, name="worker_new"),
     path("workers/<int:pk>/", views.worker_detail, name="worker"),

@@ -5,16 +5,20 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Sum
+from django.forms import HiddenInput
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from casework import audit
 from casework.models import Office, User
 from casework.transitions import (
     ConditionsNotMet,
@@ -23,7 +27,7 @@ from casework.transitions import (
     unmet_conditions,
 )
 
-from . import forms, services
+from . import claims, documents, forms, services
 from .filters import SORTS, CaseFilter
 from .models import (
     FINISHED_STATES,
@@ -140,6 +144,7 @@ class RecordAction:
     message: str
     states: tuple = ()
     button: str = ""  # the submit button's verb, when the label is not one
+    listed: bool = True  # False: posted from a row of the page, not offered in the list
 
     @property
     def verb(self) -> str:
@@ -200,6 +205,7 @@ WAGE_RECORDS = {
         lambda case, data=None, files=None: forms.AmountsForm(
             data,
             links=list(case.case_workers.select_related("worker")),
+            itemised=set(case.claim_items.values_list("worker_id", flat=True)),
             initial={"expected_state": case.state},
         ),
         lambda request, case, form: services.set_amounts(
@@ -211,6 +217,46 @@ WAGE_RECORDS = {
         gettext_lazy("Amounts saved."),
         states=BEFORE_AGREEMENT,
         button=gettext_lazy("Save the amounts"),
+    ),
+    "claim_item": RecordAction(
+        gettext_lazy("Add a claim item"),
+        lambda case, data=None, files=None: forms.ClaimItemForm(
+            data, dispute=case, initial={"expected_state": case.state}
+        ),
+        lambda request, case, form: claims.save_claim_item(
+            case=case, by=request.user, **form.service_kwargs()
+        ),
+        gettext_lazy("Claim item saved."),
+        states=claims.CLAIM_STATES,
+        button=gettext_lazy("Save the claim item"),
+    ),
+    "claim_item_remove": RecordAction(
+        gettext_lazy("Remove a claim item"),
+        lambda case, data=None, files=None: forms.ClaimItemRemoveForm(data, dispute=case),
+        lambda request, case, form: claims.remove_claim_item(
+            case=case, by=request.user, **form.cleaned_data
+        ),
+        gettext_lazy("Claim item removed."),
+        states=claims.CLAIM_STATES,
+        listed=False,
+    ),
+    "evidence": RecordAction(
+        gettext_lazy("Evidence to demand from the employer"),
+        lambda case, data=None, files=None: forms.EvidenceForm(data),
+        lambda request, case, form: claims.set_evidence(
+            case=case, by=request.user, **form.cleaned_data
+        ),
+        gettext_lazy("Evidence checklist saved."),
+        button=gettext_lazy("Save the evidence line"),
+    ),
+    "evidence_remove": RecordAction(
+        gettext_lazy("Remove an evidence line"),
+        lambda case, data=None, files=None: forms.EvidenceRemoveForm(data, dispute=case),
+        lambda request, case, form: claims.remove_evidence(
+            case=case, by=request.user, **form.cleaned_data
+        ),
+        gettext_lazy("Evidence line removed."),
+        listed=False,
     ),
     "terms": RecordAction(
         gettext_lazy("Agreement terms"),
@@ -305,14 +351,64 @@ class KindPage:
         return self.transition_forms.get(name, forms.TransitionForm)
 
 
+def _claim_rows(case: WageDispute, editable: bool) -> list:
+    """Each claim item, with the form that changes it when the user may."""
+    items = case.claim_items.select_related(
+        "worker", "worker__district", "minimum_wage", "minimum_wage__district"
+    )
+    workers = [cw.worker for cw in case.case_workers.select_related("worker")]
+    rows = []
+    for item in items:
+        form = None
+        if editable:
+            form = forms.ClaimItemForm(
+                dispute=case,
+                workers=workers,
+                initial={
+                    "expected_state": case.state,
+                    "item": item.pk,
+                    "worker": item.worker_id,
+                    "type": item.type,
+                    "amount": item.amount,
+                    "description": item.description,
+                },
+                auto_id=f"id_claim_{item.pk}_%s",
+            )
+        rows.append((item, form))
+    return rows
+
+
+def _evidence_rows(case: WageDispute, editable: bool) -> list:
+    rows = []
+    for item in case.evidence_items.select_related("updated_by"):
+        form = None
+        if editable:
+            form = forms.EvidenceForm(
+                initial={
+                    "kind": item.kind,
+                    "status": item.status,
+                    "status_on": item.status_on,
+                    "note": item.note,
+                },
+                auto_id=f"id_evidence_{item.pk}_%s",
+            )
+            form.fields["kind"].widget = HiddenInput()
+        rows.append((item, form))
+    return rows
+
+
 def wage_context(case: WageDispute, user) -> dict:
-    claims = case.claims()
-    totals = case.totals(claims)
+    claims_ = case.claims()
+    totals = case.totals(claims_)
+    can_act = caseworker_step(case, user) and not case.is_finished
     return {
         "claims": [
             (cw, paid, max(agreed - paid, 0) if cw.amount_agreed is not None else None)
-            for cw, agreed, paid in claims
+            for cw, agreed, paid in claims_
         ],
+        "claim_rows": _claim_rows(case, can_act and case.state in claims.CLAIM_STATES),
+        "claim_states": claims.CLAIM_STATES,
+        "evidence_rows": _evidence_rows(case, can_act),
         "totals": totals,
         "counterparty_links": case.counterparty_links.select_related("counterparty"),
         "payments": case.payments.select_related("worker", "entered_by"),
@@ -435,6 +531,10 @@ def case_record(request: HttpRequest, number: str, action: str) -> HttpResponse:
         messages.error(request, _("That cannot be recorded in the case's current state."))
         return redirect(case)
     form = record.form(case, request.POST, request.FILES)
+    if not form.is_valid() and not record.listed:
+        # Posted from a row that is gone (someone removed it a moment ago).
+        messages.error(request, _("That line is no longer on the case; nothing was changed."))
+        return redirect(case)
     if not form.is_valid():
         return render_case(request, case, bound={action: form}, status=400)
     try:
@@ -732,3 +832,36 @@ def worker_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     worker = get_worker_for(request.user, pk)
     number = services.reveal_id_number(worker=worker, by=request.user)
     return worker_detail(request, pk, revealed=number)
+
+
+# --- printable documents (PDF) ---------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+@transaction.non_atomic_requests
+def print_document(request: HttpRequest, number: str, document: str) -> HttpResponse:
+    case = get_case_for(request.user, number)
+    printable = documents.PRINTABLES.get(document)
+    if printable is None or case.kind not in printable.kinds:
+        raise Http404
+    refusal = printable.refusal(case)
+    if refusal:
+        messages.error(
+            request,
+            _("%(document)s cannot be printed yet. %(reasons)s")
+            % {"document": printable.title, "reasons": " ".join(refusal)},
+        )
+        return redirect(case)
+    details = {"document": document}
+    if document == "case-file":
+        pdf, details["sha256"] = documents.case_file(case)
+    else:
+        pdf = documents.render_document(case, document)
+    # Logged once the document exists, outside any transaction: rendering holds no locks.
+    audit.record(audit.Action.DOCUMENT_DOWNLOADED, by=request.user, case=case, details=details)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{case.number}-{document}.pdf"
+    )
+    return response

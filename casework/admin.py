@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .audit import Action, record
-from .models import AuditEntry, District, HolidaySchedule, Office, User
+from .models import AuditEntry, District, HolidaySchedule, MinimumWage, Office, User
 from .signals import calendar_changed
 
 ADMINISTRATOR = "administrator"  # the role of a superuser, as the audit log names it
@@ -103,7 +103,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Person"), {"fields": ["full_name", "email", "office"]}),
+        (_("Person"), {"fields": ["full_name", "email", "office", "language", "email_reminders"]}),
         (_("Roles"), {"fields": ["is_active", "groups", "is_staff", "is_superuser"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
@@ -200,6 +200,32 @@ class DistrictAdmin(ReferenceAdmin):
 
     def audit_values(self, obj) -> dict:
         return {"name": obj.name}
+
+
+@admin.register(MinimumWage)
+class MinimumWageAdmin(ReferenceAdmin):
+    """Monthly minimum wages by district (DOMAIN.md R7). Rows are only added: a new
+    rate is a new row with its effective date; a saved row cannot be changed, since
+    claim items name the row their final-award flag was computed from."""
+
+    list_display = ["district", "monthly_amount", "effective_from", "changed_by", "changed_at"]
+    list_filter = ["district"]
+    fields = ["district", "monthly_amount", "effective_from"]
+    audit_key = "minimum_wage"
+
+    def audit_values(self, obj) -> dict:
+        return {
+            "district": obj.district.name if obj.district_id else "",
+            "monthly_amount": str(obj.monthly_amount),
+            "effective_from": obj.effective_from.isoformat(),
+        }
+
+    def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
 
 
 @admin.register(HolidaySchedule)

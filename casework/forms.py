@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import DibaoLine, District, Setting
+from .models import DibaoLine, District, Setting, User
 from .money import AmountField, parse_amount
 
 
@@ -39,3 +39,11 @@ class DibaoLineForm(forms.Form):
         label=_("residence"), choices=DibaoLine._meta.get_field("residence").choices
     )
     amount = AmountField(label=_("monthly line per person"))
+
+
+class ReminderPreferencesForm(forms.ModelForm):
+    """A person's own choice: reminders by e-mail or not, and in which language."""
+
+    class Meta:
+        model = User
+        fields = ["email_reminders", "language"]

@@ -61,6 +61,14 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
+    # Reminders (issue 14): e-mail is written in this language; a person may turn it off.
+    language = models.CharField(
+        _("language of e-mail"),
+        max_length=10,
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        default="zh-hans",
+    )
+    email_reminders = models.BooleanField(_("send me reminders by e-mail"), default=True)
 
     class Meta:
         verbose_name = _("staff account")
@@ -384,6 +392,45 @@ class DibaoLine(models.Model):
     def __str__(self):
         place = self.district or _("city-wide")
         return f"{place} · {self.get_residence_display()}: {self.monthly_amount}"
+
+
+class MinimumWage(models.Model):
+    """The monthly minimum wage (月最低工资标准) by district, with the date it took effect.
+
+    A row without a district is the city-wide rate for districts that have none of
+    their own. Rows are only added: a new rate is a new row with its own effective
+    date, and a claim item keeps the row it was judged by (DOMAIN.md R7), so a later
+    rate never rewrites an earlier flag.
+    """
+
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Empty: the city-wide rate."),
+    )
+    monthly_amount = models.DecimalField(_("monthly minimum wage"), max_digits=10, decimal_places=2)
+    effective_from = models.DateField(_("in force from"))
+    changed_by = models.ForeignKey(
+        User, verbose_name=_("entered by"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    changed_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("minimum wage")
+        verbose_name_plural = _("minimum wages")
+        ordering = ["district__name", "-effective_from", "-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monthly_amount__gt=0), name="minimum_wage_positive"
+            )
+        ]
+
+    def __str__(self):
+        place = self.district or _("city-wide")
+        return f"{place} · {self.effective_from:%Y-%m-%d}: {self.monthly_amount}"
 
 
 class TaskHeartbeat(models.Model):

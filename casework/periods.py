@@ -115,3 +115,22 @@ def period_end(
 def days_left(deadline: date, today: date) -> int:
     """Days from ``today`` to ``deadline``: 0 on the last day, negative once it has passed."""
     return (deadline - today).days
+
+
+def add_working_days(start: date, days: int, schedules: Schedules | None = None) -> Deadline:
+    """The ``days``-th working day after ``start`` (an office's limit "3 working days")."""
+    if days < 0:
+        raise ValueError("a period cannot be negative")
+    get = _lookup(schedules)
+    day, provisional, counted = start, False, 0
+    while counted < days:
+        day += timedelta(days=1)
+        working, known = _status(day, get)
+        provisional = provisional or not known
+        counted += working
+    return Deadline(day, provisional)
+
+
+def next_working_day(day: date, schedules: Schedules | None = None) -> date:
+    """The first working day after ``day``."""
+    return add_working_days(day, 1, schedules).date

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .audit import record
-from .models import AuditEntry, DibaoLine, District, Setting
+from .models import AuditEntry, DibaoLine, District, MinimumWage, Setting
 
 Key = Setting.Key
 
@@ -98,3 +98,21 @@ def change_dibao_line(
         },
     )
     return row
+
+
+def minimum_wage_on(district: District | None, day) -> MinimumWage | None:
+    """The minimum wage row in force in `district` on `day`, else the city-wide one.
+
+    In force: the latest effective date on or before `day`; of two rows with the
+    same date, the one entered last (a correction). A district's own rate wins
+    over the city-wide one whenever it has one in force.
+    """
+    for candidate in ([district] if district else []) + [None]:
+        row = (
+            MinimumWage.objects.filter(district=candidate, effective_from__lte=day)
+            .order_by("-effective_from", "-changed_at", "-pk")
+            .first()
+        )
+        if row:
+            return row
+    return None

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "casework",
     "cases",
     "assistance",
+    "reminders",
     "reports",
     "demo",
 ]
@@ -121,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "casework.context_processors.site",
+                "reminders.context_processors.notifications",
             ],
         },
     },
@@ -205,6 +207,34 @@ DOCUMENT_MAX_BYTES = int(env("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# E-mail (reminders, issue 14), with Django 6.1's MAILERS. Development and the demo
+# print messages on the console; production sets EMAIL_HOST and the rest for its
+# SMTP server (EMAIL_BACKEND names another backend if needed).
+_EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+_SMTP_OPTIONS = {
+    "host": env("EMAIL_HOST", "localhost"),
+    "port": int(env("EMAIL_PORT", "25")),
+    "username": env("EMAIL_HOST_USER"),
+    "password": env("EMAIL_HOST_PASSWORD"),
+    "use_tls": env_bool("EMAIL_USE_TLS"),
+    "use_ssl": env_bool("EMAIL_USE_SSL"),
+    "timeout": int(env("EMAIL_TIMEOUT", "30")),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": _SMTP_OPTIONS if _EMAIL_BACKEND.endswith("smtp.EmailBackend") else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "casework@localhost")
+# Where links in e-mail point: the address staff open the application at.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # /readyz answers 503 when a job has waited longer than this: no worker is taking jobs.
 READY_MAX_QUEUE_AGE_SECONDS = int(env("READY_MAX_QUEUE_AGE_SECONDS", "300"))
 # The reaper (casework/task_reaper.py, `manage.py reap_tasks`) puts a RUNNING task that has

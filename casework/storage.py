@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 PARTIAL_SUFFIX = ".partial"
 DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV}
 
 
 def write_chunks(content, out) -> None:
@@ -71,8 +72,19 @@ class Staged:
         if overwrite:
             os.replace(self.temp, target)
         else:
-            os.link(self.temp, target)  # fails if the name exists, unlike a rename
-            self.temp.unlink()
+            try:
+                os.link(self.temp, target)  # fails if the name exists, unlike a rename
+            except FileExistsError:
+                raise
+            except OSError as error:
+                # A share without hard links (some SMB mounts): check, then rename.
+                if error.errno not in NO_HARD_LINKS:
+                    raise
+                if target.exists():
+                    raise FileExistsError(target) from None
+                os.replace(self.temp, target)
+            else:
+                self.temp.unlink()
         self.path, self.published = target, True
 
     def discard(self) -> None:

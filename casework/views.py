@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,7 +15,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from . import reference
-from .forms import DibaoLineForm, SettingForm
+from .audit import Action, record
+from .forms import DibaoLineForm, ReminderPreferencesForm, SettingForm
 from .models import DibaoLine, District, Setting
 from .user_sessions import end_sessions, session_keys
 
@@ -132,9 +133,38 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 
 
+@transaction.atomic
+def save_preferences(form: ReminderPreferencesForm, user) -> None:
+    fields = form.changed_data
+    if fields:
+        form.save()
+        record(
+            Action.ACCOUNT_CHANGED,
+            by=user,
+            obj=user,
+            office=user.office_id,
+            details={
+                "created": False,
+                "fields": sorted(fields),
+                "changes": {
+                    name: {"from": form.initial.get(name), "to": form.cleaned_data[name]}
+                    for name in fields
+                },
+            },
+        )
+
+
 def account(request: HttpRequest) -> HttpResponse:
-    """My account: who I am signed in as, and "sign out everywhere"."""
-    if request.method == "POST":
+    """My account: who I am signed in as, "sign out everywhere", and reminder e-mail."""
+    preferences = ReminderPreferencesForm(
+        request.POST if "preferences" in request.POST else None, instance=request.user
+    )
+    if preferences.is_bound:
+        if preferences.is_valid():
+            save_preferences(preferences, request.user)
+            messages.success(request, _("Your reminder settings are saved."))
+            return redirect("account")
+    elif request.method == "POST":
         user = request.user
         here = request.session.session_key
         ended = end_sessions(user, by=user, keep=here, reason="sign_out_everywhere")
@@ -149,4 +179,9 @@ def account(request: HttpRequest) -> HttpResponse:
             % {"count": ended},
         )
         return redirect("login")
-    return render(request, "casework/account.html", {"sessions": len(session_keys(request.user))})
+    return render(
+        request,
+        "casework/account.html",
+        {"sessions": len(session_keys(request.user)), "preferences": preferences},
+        status=400 if preferences.is_bound else 200,
+    )

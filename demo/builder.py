@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from assistance import services as assistance
 from assistance.models import AidApplication, Approval, CardApplication
-from cases import services
+from cases import claims, services
 from cases.models import (
     FINISHED_STATES,
     Case,
@@ -20,16 +20,20 @@ from cases.models import (
     WageDispute,
     Worker,
 )
-from casework.models import District, Office, User
+from casework.models import District, MinimumWage, Office, User
 from demo.data import (
     ACCOUNTS,
     AID,
     CALL,
     CARDS,
     CASES,
+    CLAIM_DESCRIPTION,
+    CLAIM_ITEMS,
     CONSENT,
     COUNTERPARTIES,
     DISTRICTS,
+    EVIDENCE_ANSWERS,
+    MINIMUM_WAGES,
     OFFICES,
     PLACES,
     ROUTES,
@@ -106,6 +110,15 @@ class Seeder:
                 defaults={"short_name": short_name, "parent": self.offices.get(parent)},
             )
         self.districts = {name: District.objects.get_or_create(name=name)[0] for name in DISTRICTS}
+        MinimumWage.objects.bulk_create(
+            MinimumWage(
+                district=self.districts[name],
+                monthly_amount=yuan(amount),
+                effective_from=datetime.date.fromisoformat(since),
+            )
+            for name, rows in MINIMUM_WAGES.items()
+            for amount, since in rows
+        )
 
     def create_accounts(self) -> None:
         # One hash for all: the demo accounts share a password, and hashing it eight
@@ -222,6 +235,7 @@ class Seeder:
                 raise ValueError(f"{spec.matters}: counterparties {missing} are not known yet")
         else:
             dispute = self.take(dispute, spec, handler, office)
+            self.itemise(dispute, spec, handler, on, last_day)
             for key in spec.cps:
                 if key not in self.counterparties:
                     dispute = self.link_new_counterparty(dispute, key, handler)
@@ -232,6 +246,30 @@ class Seeder:
             opened_at=received_at,
             finished_at=self.moment(finished_on, 16, 30) if finished_on else None,
         )
+
+    def itemise(self, dispute, spec: Spec, handler: User, on, last_day: int) -> None:
+        """Claim items (R7) for each worker, and the employer's answers to the checklist (R8)."""
+        for key, amount in spec.workers:
+            items = CLAIM_ITEMS.get((key, amount), [("wages", amount, CLAIM_DESCRIPTION)])
+            if sum(yuan(a) for _t, a, _d in items) != yuan(amount):
+                raise ValueError(f"{spec.matters}: {key}'s claim items do not sum to {amount}")
+            for kind, item_amount, description in items:
+                claims.save_claim_item(
+                    case=dispute,
+                    by=handler,
+                    worker=self.workers[key],
+                    type=kind,
+                    amount=yuan(item_amount),
+                    description=description,
+                )
+        if spec.state in (State.INTAKE, State.ACCEPTED, State.DECLINED):
+            return
+        listed = set(dispute.evidence_items.values_list("kind", flat=True))
+        for kind, status, day, note in EVIDENCE_ANSWERS:
+            if kind in listed and day <= last_day:
+                claims.set_evidence(
+                    case=dispute, by=handler, kind=kind, status=status, status_on=on(day), note=note
+                )
 
     def take(self, dispute, spec: Spec, handler: User, office: Office):
         if not spec.taken_by:

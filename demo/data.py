@@ -1159,3 +1159,56 @@ def payment_reference(method: str, rng: random.Random) -> str:
 
 def yuan(text: str) -> Decimal:
     return Decimal(text).quantize(Decimal("0.01"))
+
+
+# --- claim items (R7), minimum wages and the evidence checklist (R8) --------------------
+
+# Monthly minimum wages by district: (amount, in force from). Plausible Hubei tiers for
+# the demo (the second tier for the city districts, the third for the counties), not
+# the published figures; an older row shows the history.
+MINIMUM_WAGES = {
+    "曾都区": [("1800.00", "2021-09-01"), ("1950.00", "2025-01-01")],
+    "随州高新区": [("1800.00", "2021-09-01"), ("1950.00", "2025-01-01")],
+    "随县": [("1650.00", "2021-09-01"), ("1800.00", "2025-01-01")],
+    "广水市": [("1650.00", "2021-09-01"), ("1800.00", "2025-01-01")],
+}
+
+# A worker's claim split into items: (worker key, amount claimed) -> [(kind, amount,
+# description)], summing to the claim. Every other claim is one item of wages.
+CLAIM_ITEMS = {
+    ("t1", "31200.00"): [
+        ("wages", "26400.00", "4个月运费提成"),
+        ("wages", "4800.00", "出车及押车补助"),
+    ],
+    ("r11", "10436.50"): [
+        ("wages", "9836.50", "3个月配送费差额"),
+        ("other", "600.00", "装备押金"),
+    ],
+    ("c1", "16800.00"): [
+        ("wages", "15000.00", "2个月工资及派件提成"),
+        ("wages", "1800.00", "无依据扣除的罚款"),
+    ],
+    ("r12", "6500.00"): [
+        ("wages", "4500.00", "被扣发的当月配送费"),
+        ("other", "2000.00", "骑手押金"),
+    ],
+    ("h1", "24000.00"): [
+        ("wages", "14000.00", "最后两个月平台流水分成"),
+        ("other", "10000.00", "车辆租赁押金"),
+    ],
+    ("k1", "21000.00"): [
+        ("wages", "18600.00", "拖欠工资"),
+        ("compensation", "2400.00", "解除劳动合同经济补偿"),
+    ],
+}
+CLAIM_DESCRIPTION = "拖欠的劳动报酬"
+
+# How the employer answered the checklist, for a dispute worked past intake:
+# (kind, status, day, note). Lines a dispute's checklist lacks are skipped.
+EVIDENCE_ANSWERS = [
+    ("pay_slips", "requested", 1, "书面通知对方提供近一年工资支付记录"),
+    ("pay_slips", "received", 4, "对方提供工资发放明细"),
+    ("platform_income", "received", 4, "平台导出骑手/司机接单及收入明细"),
+    ("attendance", "refused", 5, "对方称未保存考勤记录"),
+    ("contract", "requested", 1, ""),
+]

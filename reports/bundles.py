@@ -21,7 +21,7 @@ import zipfile
 from django.conf import settings
 from django.utils import timezone, translation
 
-from cases.documents import render_document
+from cases.documents import case_file
 
 from .models import ExportJob
 
@@ -56,7 +56,7 @@ def build_case_files(job: ExportJob, cases, progress, out) -> None:
             # Loaded again, through the same filter: still finished now.
             case = cases.filter(pk=pk).first()
             if case is not None:
-                pdf = render_document(case, "case-file")
+                pdf, _sha256 = case_file(case)  # a finished case's is kept: see StoredCaseFile
                 name = member_name(case.number)
                 bundle.writestr(name, pdf)
                 writer.writerow([case.number, name, hashlib.sha256(pdf).hexdigest(), len(pdf)])

@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.tasks import task
 from django.utils import timezone
 
-from cases.models import Case, Kind, State, Worker
+from cases.models import Case, Kind, State, StoredCaseFile, Worker
 from cases.models.states import FINISHED_STATES
 from casework.audit import record
 from casework.models import AuditEntry
@@ -158,6 +158,10 @@ def anonymise(item: Plan, by=None) -> None:
         for worker in item.workers:
             Worker.objects.filter(pk=worker.pk).update(**WORKER_FIELDS)
         Case.objects.filter(pk=case.pk).update(anonymised_at=timezone.now())
+        # The kept case files hold the names and IDs just replaced.
+        kept = list(StoredCaseFile.objects.filter(case_id=case.pk))
+        StoredCaseFile.objects.filter(case_id=case.pk).delete()
+        transaction.on_commit(lambda: [stored.file.delete(save=False) for stored in kept])
         record(
             Action.ANONYMISED,
             by=by,

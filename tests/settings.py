@@ -1,6 +1,9 @@
 """Settings for the test suite: the project's settings with fixed test keys."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
@@ -8,6 +11,11 @@ os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "suG0i3QavVWGzRHT18zF81Z9gb9p2NpU
 os.environ.setdefault("ID_HASH_KEY", "tests-only-id-hash-key")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Files the tests store without the document_storage fixture (kept case files, export
+# ZIPs) go to a folder of this test process, removed when it ends.
+if "DOCUMENT_ROOT" not in os.environ:
+    os.environ["DOCUMENT_ROOT"] = tempfile.mkdtemp(prefix="casework-tests-")
+    atexit.register(shutil.rmtree, os.environ["DOCUMENT_ROOT"], ignore_errors=True)
 
 from casework.settings import *  # noqa: E402,F403
 

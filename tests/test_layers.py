@@ -22,6 +22,7 @@ FLOORS = [
     ["casework"],
     ["cases"],
     ["assistance"],
+    ["reminders"],
     ["reports"],
     ["demo"],
 ]

@@ -1,3 +1,12 @@
+from .casefiles import StoredCaseFile
+from .claims import (
+    ClaimItem,
+    ClaimType,
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceStatus,
+    FinalAward,
+)
 from .core import (
     KIND_MODELS,
     Case,
@@ -36,10 +45,16 @@ __all__ = [
     "CaseQuerySet",
     "CaseWorker",
     "Channel",
+    "ClaimItem",
+    "ClaimType",
     "Contact",
     "Counterparty",
     "DisputeCounterparty",
     "Document",
+    "EvidenceItem",
+    "EvidenceKind",
+    "EvidenceStatus",
+    "FinalAward",
     "Forum",
     "Kind",
     "LimitationEvent",
@@ -52,6 +67,7 @@ __all__ = [
     "Relationship",
     "Residence",
     "State",
+    "StoredCaseFile",
     "WageDispute",
     "Worker",
     "caseworker_step",

@@ -8,13 +8,14 @@ for signing while mediating. Text is read in English (see `login_as`).
 """
 
 import datetime
+import hashlib
 from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
 from django.utils import dateformat, timezone, translation
 
-from cases import documents, services
+from cases import services, views
 from cases.models import Forum, Payment, State
 from casework.models import AuditEntry, DibaoLine
 from tests import factories
@@ -126,13 +127,15 @@ def test_a_download_is_an_attachment_named_after_the_case_and_logged_once(
 ):
     response = login_as(caseworker).get(print_url(dispute, "case-file"))
 
-    pdf_of(response)
+    pdf = pdf_of(response)
     assert response["Content-Disposition"] == (
         f'attachment; filename="{dispute.number}-case-file.pdf"'
     )
     assert "no-store" in response["Cache-Control"]
+    # The entry names the SHA-256 of the file served.
+    details = {"document": "case-file", "sha256": hashlib.sha256(pdf).hexdigest()}
     assert downloads(dispute) == [
-        {"actor__username": "zhang.wei", "details": {"document": "case-file"}, "object_type": ""}
+        {"actor__username": "zhang.wei", "details": details, "object_type": ""}
     ]
 
 
@@ -231,10 +234,11 @@ def test_an_auditor_may_not_print_an_open_case(login_as, auditor, mediating):
 def test_those_who_may_read_a_finished_case_may_print_it(request, login_as, dispute, who):
     user = request.getfixturevalue(who)
 
-    pdf_of(login_as(user).get(print_url(dispute, "case-file")))
+    pdf = pdf_of(login_as(user).get(print_url(dispute, "case-file")))
 
+    details = {"document": "case-file", "sha256": hashlib.sha256(pdf).hexdigest()}
     assert downloads(dispute) == [
-        {"actor__username": user.username, "details": {"document": "case-file"}, "object_type": ""}
+        {"actor__username": user.username, "details": details, "object_type": ""}
     ]
 
 
@@ -246,7 +250,7 @@ def test_a_document_the_kind_does_not_have_is_not_found(login_as, caseworker, di
 
 def test_the_download_runs_outside_any_request_transaction():
     # Rendering takes a while and needs no locks; with ATOMIC_REQUESTS it still runs bare.
-    assert "default" in documents.print_document._non_atomic_requests
+    assert "default" in views.print_document._non_atomic_requests
 
 
 # --- the intake record -----------------------------------------------------------------------

@@ -257,3 +257,21 @@ def test_a_zip_still_being_built_cannot_be_downloaded(login_as, auditor, cases):
     response = login_as(auditor).get("/audit/exports/case-files.zip", {"job": job.pk})
 
     assert response.status_code == 404
+
+
+def test_the_zip_holds_the_kept_case_files_and_keeps_those_it_rendered(built, cases):
+    from django.conf import settings
+    from django.utils import translation
+
+    from cases.documents import case_file
+    from cases.models import StoredCaseFile
+
+    members, rows = read_zip(built.file.read())
+
+    assert StoredCaseFile.objects.count() == len(members) == len(rows)
+    for stored in StoredCaseFile.objects.select_related("case"):
+        kept = stored.file.read()
+        assert members[bundles.member_name(stored.case.number)] == kept
+        # A download afterwards (in the bundle's language) serves the same bytes.
+        with translation.override(settings.LANGUAGE_CODE):
+            assert case_file(stored.case.specific())[0] == kept

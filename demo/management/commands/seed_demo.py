@@ -44,6 +44,7 @@ from cases.models import Case, Counterparty, Outcome, Payment, State, WageDisput
 from casework.models import District, Office, User
 from demo.builder import Seeder
 from demo.data import DEFAULT_PASSWORD, DEMO_USERNAMES, PASSWORD_VARIABLE
+from reminders import jobs as reminders
 
 # --- the command --------------------------------------------------------------------------
 
@@ -87,6 +88,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             Seeder(password).run()
+            # Last: the reminder job, so the demo opens with notifications waiting.
+            reminders.run(daily=True)
         self.print_summary(time.monotonic() - started)
         self.print_logins(seeded_now=True)
 

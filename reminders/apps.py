@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RemindersConfig(AppConfig):
+    """Clocks that act: the deadlines page, notifications, e-mail and escalation."""
+
+    name = "reminders"
+    verbose_name = _("Reminders")
