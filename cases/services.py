@@ -3,6 +3,7 @@ checks who may do what, changes the data and writes its audit entry."""
 
 import datetime
 import hashlib
+import logging
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from django_fsm import TransitionNotAllowed
 from casework.audit import Action, record
 from casework.models import AuditEntry, Office
 from casework.money import format_yuan
+from casework.storage import storage_error_message
 from casework.transitions import is_user_transition, require_transition
 
 from . import tasks
@@ -51,6 +53,8 @@ from .models.wage import (
     PAYMENT_STATES,
     VOID_STATES,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class CaseChanged(Exception):
@@ -434,8 +438,14 @@ def add_document(
         uploaded_by=by,
     )
     # The file is written before the transaction so that no disk I/O holds the
-    # case lock; if the transaction fails the file is removed again.
-    _store_document_file(document, content)
+    # case lock; if the transaction fails the file is removed again. The storage
+    # writes it whole or not at all (casework.storage): a full or read-only store
+    # leaves no file, and no row is written.
+    try:
+        _store_document_file(document, content)
+    except OSError as error:
+        logger.error("Document for case %s not stored: %s", case.pk, error)
+        raise ValidationError({"upload": storage_error_message(error)}) from error
     try:
         with transaction.atomic():
             locked = lock_case(case)

@@ -255,6 +255,8 @@ class AuditEntry(models.Model):
         ANONYMISED = "anonymised", _("anonymised at the end of retention")
         AUDIT_HOLD = "audit_hold", _("audit hold changed")
         TALLY_RECORDED = "tally_recorded", _("station tally recorded")
+        EXPORT_FAILED = "export_failed", _("export failed")
+        EXPORT_RETRIED = "export_retried", _("export tried again")
         SUBJECT_ACCESS = "subject_access", _("personal data exported for the person")
         TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("two-factor sign-in set up")
         TWO_FACTOR_PASSED = "two_factor_passed", _("sign-in code accepted")
@@ -564,3 +566,21 @@ class ServiceTally(models.Model):
 def tally_editable_until(day: date) -> date:
     """The last day on which the tally of `day` may still be recorded or corrected."""
     return day + timedelta(days=TALLY_EDIT_DAYS)
+
+
+class TaskHeartbeat(models.Model):
+    """The last sign of life of a background task that is running (casework.task_reaper):
+    a task that reports progress keeps its claim however long it runs, and the reaper
+    takes back only what has been silent past TASK_RUNNING_LIMIT_SECONDS."""
+
+    # The task result's id as text (django-tasks-db's DBTaskResult.id; other backends
+    # have ids of their own shape).
+    task_id = models.CharField(primary_key=True, max_length=64)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("task heartbeat")
+        verbose_name_plural = _("task heartbeats")
+
+    def __str__(self):
+        return f"{self.task_id} · {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -207,9 +207,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     # Case documents live outside the web root and are only served by a view
-    # that checks the case's permissions.
+    # that checks the case's permissions. Each file is written beside its name and
+    # renamed when whole (casework/storage.py): a full disk leaves no half file.
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "casework.storage.AtomicFileSystemStorage",
         "OPTIONS": {"location": env("DOCUMENT_ROOT", str(BASE_DIR / "var" / "documents"))},
     },
     "staticfiles": {
@@ -254,6 +255,15 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "casework@localhost")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # /readyz answers 503 when a job has waited longer than this: no worker is taking jobs.
 READY_MAX_QUEUE_AGE_SECONDS = int(env("READY_MAX_QUEUE_AGE_SECONDS", "300"))
+# The reaper (casework/task_reaper.py, `manage.py reap_tasks`) puts a RUNNING task that has
+# shown no sign of life (claim or progress) for this long back to be claimed again: its
+# worker died. After TASK_MAX_CLAIMS claims the task is failed instead.
+TASK_RUNNING_LIMIT_SECONDS = int(env("TASK_RUNNING_LIMIT_SECONDS", "900"))
+TASK_MAX_CLAIMS = int(env("TASK_MAX_CLAIMS", "3"))
+# An export job that fails for a passing reason (the database, the disk) is queued again
+# after EXPORT_RETRY_SECONDS, then 4 times that, and so on, EXPORT_MAX_ATTEMPTS builds in all.
+EXPORT_MAX_ATTEMPTS = int(env("EXPORT_MAX_ATTEMPTS", "3"))
+EXPORT_RETRY_SECONDS = int(env("EXPORT_RETRY_SECONDS", "30"))
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER via
 # TRUST_X_FORWARDED_PROTO=true.

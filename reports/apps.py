@@ -7,4 +7,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        from . import subject_access  # noqa: F401  (adds its section to the worker's page)
+        from casework import task_reaper
+
+        from . import exports, subject_access  # noqa: F401  (subject_access adds its section to the worker's page)
+
+        # A ZIP whose worker kept dying is failed on the export page, with a "try again".
+        task_reaper.on_given_up(exports.build_export_job.module_path, exports.job_given_up)

@@ -31,15 +31,17 @@ import csv
 import datetime
 import hashlib
 import io
+import logging
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
-from django.core.files.base import File
-from django.db import connection, models, transaction
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError, connection, models, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -73,12 +75,15 @@ from cases.models import (
     Payment,
 )
 from cases.models import Case as CaseModel
-from casework import audit_chain
+from casework import audit_chain, task_reaper
 from casework.audit import Action, current_ip, record
 from casework.models import AuditEntry, District, Office
+from casework.storage import Staged, is_disk_full
 
 from . import bundles
 from .models import ExportJob
+
+logger = logging.getLogger(__name__)
 
 BOM = "\ufeff".encode()
 # COPY hands over one row at a time; the response gets chunks this large.
@@ -711,12 +716,42 @@ def audited(chunks: Iterator[bytes], started: Started, produced: Produced) -> It
 # A job is queued by `queue_job` (its row and "export started" in one
 # transaction), then built by the task `build_export_job` in the worker
 # (`manage.py db_worker`): the builder registered for its format in BUILDERS
-# receives the job, the selected cases in order and a `progress(done)`
-# callback, and returns the file name and a File; `run_job` stores the file
-# beside the case documents, hashes it and writes "export finished".
+# receives the job, the selected cases in order, a `progress(done)` callback and
+# the open file to write to, a temporary file beside the job's final name
+# (casework.storage.Staged). `run_job` hashes it, renames it into place and writes
+# "export finished", holding the job's row, and only if this build is still the
+# job's latest: no half-written ZIP is ever under the job's name.
+#
+# Any run may be a re-run (the reaper hands a dead worker's task to another, an
+# auditor tries again): a finished job is left as it is, and a new build starts
+# from nothing and removes what an earlier killed build left behind. A build that
+# fails for a passing reason (TRANSIENT) is queued again after a pause, up to
+# EXPORT_MAX_ATTEMPTS builds; then, or at once for any other failure, the job is
+# failed with its reason and "export failed" is written.
 
-# format -> builder(job, cases, progress) -> (file name, File)
+# format -> builder(job, cases, progress, out) -> None
 BUILDERS: dict[str, Callable] = {ExportJob.Format.ZIP: bundles.build_case_files}
+# The database restarting, a disk full for a while: worth another try later.
+TRANSIENT = (OperationalError, InterfaceError, OSError)
+HASH_CHUNK = 1024 * 1024
+
+
+def job_file_name(job: ExportJob) -> str:
+    return f"exports/case-files-{job.pk}.zip"
+
+
+def _job_path(job: ExportJob) -> str:
+    return ExportJob._meta.get_field("file").storage.path(job_file_name(job))
+
+
+def _locked(job_id: int) -> ExportJob:
+    return ExportJob.objects.select_for_update().select_related("requested_by").get(pk=job_id)
+
+
+def _started_entry(job: ExportJob) -> AuditEntry | None:
+    return AuditEntry.objects.filter(
+        action=Action.EXPORT_STARTED, object_type="exportjob", object_id=str(job.pk)
+    ).first()
 
 
 @transaction.atomic
@@ -740,37 +775,86 @@ def queue_job(selection: Selection, *, format: str, by) -> ExportJob:
 def _progress(job: ExportJob) -> Callable[[int], None]:
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(done=done)
+        task_reaper.beat()  # a long build keeps its claim while it moves on
 
     return progress
 
 
-def run_job(job_id: int) -> ExportJob:
-    """Build a queued job's file with its format's builder (in the task worker)."""
-    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
-    selection = Selection.from_dict(job.filters)
-    cases = selection.cases().order_by("finished_at", "pk")
-    try:
-        name, content = BUILDERS[job.format](job, cases, _progress(job))
-        digest, size = hashlib.sha256(), 0
-        for chunk in content.chunks():
-            digest.update(chunk)
-            size += len(chunk)
-        content.seek(0)
-        job.file.save(name, File(content, name=name), save=False)
-    except Exception as error:
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
-        raise
+def _with_database(write: Callable[[], ExportJob | None]) -> ExportJob | None:
+    """Run a bookkeeping write, riding out a database that is restarting (about a
+    minute). Past that the error goes on: the worker dies with the task still
+    RUNNING, and the reaper hands it on when a worker starts again."""
+    for pause in (1, 2, 4, 8, 15, 30, None):
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if pause is None:
+                raise
+            if not connection.in_atomic_block:  # (as in the worker; a test wraps its own)
+                connection.close()  # the next query opens a fresh connection
+            time.sleep(pause)
+    raise AssertionError("unreachable")
+
+
+def _begin(job_id: int) -> ExportJob | None:
+    """A build begins: the job running, one attempt more, its progress back to zero;
+    None when the job is already done or failed (a second run does nothing)."""
+    return _with_database(lambda: _begin_once(job_id))
+
+
+def _begin_once(job_id: int) -> ExportJob | None:
     with transaction.atomic():
-        job.refresh_from_db(fields=["done", "total"])
-        job.status = ExportJob.Status.DONE
-        job.sha256, job.size, job.finished_at = digest.hexdigest(), size, timezone.now()
-        job.save(update_fields=["file", "status", "sha256", "size", "finished_at"])
-        started = AuditEntry.objects.filter(
-            action=Action.EXPORT_STARTED, object_type="exportjob", object_id=str(job.pk)
-        ).first()
+        job = _locked(job_id)
+        if job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
+            logger.info("Export job %s is already %s: nothing to build.", job.pk, job.status)
+            return None
+        job.status, job.attempts, job.done = ExportJob.Status.RUNNING, job.attempts + 1, 0
+        job.save(update_fields=["status", "attempts", "done"])
+    return job
+
+
+def _is_current(job: ExportJob, attempt: int) -> bool:
+    current = job.status == ExportJob.Status.RUNNING and job.attempts == attempt
+    if not current:
+        logger.warning(
+            "Export job %s: build %s is no longer the latest (now %s, build %s); it is dropped.",
+            job.pk,
+            attempt,
+            job.status,
+            job.attempts,
+        )
+    return current
+
+
+def _digest(file) -> tuple[str, int]:
+    file.flush()
+    file.seek(0)
+    digest, size = hashlib.sha256(), 0
+    while chunk := file.read(HASH_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _publish(job_id: int, attempt: int, staged: Staged) -> ExportJob:
+    """Rename the built file into place and finish the job, if this build is the latest."""
+    sha256, size = _digest(staged.file)
+    return _with_database(lambda: _publish_once(job_id, attempt, staged, sha256, size))
+
+
+def _publish_once(job_id: int, attempt: int, staged: Staged, sha256: str, size: int) -> ExportJob:
+    with transaction.atomic():
+        job = _locked(job_id)
+        if not _is_current(job, attempt):
+            return job
+        staged.publish()
+        job.file.name = job_file_name(job)
+        job.status, job.reason, job.error = ExportJob.Status.DONE, "", ""
+        job.sha256, job.size, job.finished_at = sha256, size, timezone.now()
+        job.save(
+            update_fields=["file", "status", "reason", "error", "sha256", "size", "finished_at"]
+        )
+        started = _started_entry(job)
         record(
             Action.EXPORT_FINISHED,
             by=job.requested_by,
@@ -782,10 +866,159 @@ def run_job(job_id: int) -> ExportJob:
                 "started": started.pk if started else None,
                 "cases": job.done,
                 "bytes": size,
-                "sha256": job.sha256,
+                "sha256": sha256,
+                "attempt": attempt,
             },
         )
     return job
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return ExportJob.Reason.DATABASE
+    if isinstance(error, OSError):
+        return ExportJob.Reason.DISK_FULL if is_disk_full(error) else ExportJob.Reason.STORAGE
+    return ExportJob.Reason.ERROR
+
+
+def _mark_failed(job: ExportJob, reason: str, detail: str) -> ExportJob:
+    """Fail a job whose row the caller holds, and write "export failed"."""
+    job.status, job.reason, job.error = ExportJob.Status.FAILED, reason, detail[:2000]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "reason", "error", "finished_at"])
+    started = _started_entry(job)
+    record(
+        Action.EXPORT_FAILED,
+        by=job.requested_by,
+        obj=job,
+        office=job.requested_by.office_id,
+        details={
+            "what": "case_files",
+            "format": job.format,
+            "started": started.pk if started else None,
+            "reason": reason,
+            "attempts": job.attempts,
+            "cases_done": job.done,
+        },
+    )
+    return job
+
+
+def _fail(job_id: int, attempt: int, error: BaseException) -> ExportJob:
+    reason = _reason(error)
+    logger.error(
+        "Export job %s failed in build %s (%s): %s: %s",
+        job_id,
+        attempt,
+        reason,
+        type(error).__name__,
+        error,
+    )
+
+    def mark() -> ExportJob:
+        with transaction.atomic():
+            job = _locked(job_id)
+            if not _is_current(job, attempt):
+                return job
+            return _mark_failed(job, reason, f"{type(error).__name__}: {error}")
+
+    return _with_database(mark)
+
+
+def _enqueue(job_id: int, delay: int = 0) -> None:
+    task = build_export_job
+    if delay and task.get_backend().supports_defer:
+        task = task.using(run_after=timezone.now() + datetime.timedelta(seconds=delay))
+    task.enqueue(job_id)
+
+
+def _try_later(job_id: int, attempt: int, error: BaseException) -> ExportJob:
+    """After a passing failure: queued again after a pause growing fourfold, or failed
+    once EXPORT_MAX_ATTEMPTS builds have been tried."""
+    if attempt >= settings.EXPORT_MAX_ATTEMPTS:
+        return _fail(job_id, attempt, error)
+    delay = settings.EXPORT_RETRY_SECONDS * 4 ** (attempt - 1)
+    logger.warning(
+        "Export job %s: build %s of %s failed (%s: %s); trying again in %s s.",
+        job_id,
+        attempt,
+        settings.EXPORT_MAX_ATTEMPTS,
+        type(error).__name__,
+        error,
+        delay,
+    )
+
+    def requeue() -> ExportJob:
+        with transaction.atomic():
+            job = _locked(job_id)
+            if not _is_current(job, attempt):
+                return job
+            job.status, job.reason = ExportJob.Status.QUEUED, _reason(error)
+            job.error = f"Build {attempt}: {type(error).__name__}: {error}"[:2000]
+            job.save(update_fields=["status", "reason", "error"])
+            transaction.on_commit(lambda: _enqueue(job_id, delay))
+            return job
+
+    return _with_database(requeue)
+
+
+def run_job(job_id: int) -> ExportJob:
+    """Build a queued job's file with its format's builder (in the task worker)."""
+    job = _begin(job_id)
+    if job is None:
+        return ExportJob.objects.get(pk=job_id)
+    attempt, path, prefix = job.attempts, _job_path(job), f"case-files-{job.pk}"
+    # What a build killed midway left (its worker died): never published, now removed.
+    for leftover in Staged.leftovers(path, prefix):
+        leftover.unlink(missing_ok=True)
+    cases = Selection.from_dict(job.filters).cases().order_by("finished_at", "pk")
+    try:
+        with Staged(path, prefix=prefix) as staged:
+            BUILDERS[job.format](job, cases, _progress(job), staged.file)
+            return _publish(job.pk, attempt, staged)
+    except TRANSIENT as error:
+        return _try_later(job.pk, attempt, error)
+    except Exception as error:
+        _fail(job.pk, attempt, error)
+        raise
+
+
+@transaction.atomic
+def retry_job(job_id: int, *, by) -> ExportJob:
+    """An auditor tries a failed job of theirs again; logged. ExportJob.DoesNotExist when
+    it is not theirs, ValidationError when it has not failed."""
+    require_exporter(by)
+    job = ExportJob.objects.select_for_update().get(pk=job_id, requested_by=by)
+    if job.status != ExportJob.Status.FAILED:
+        raise ValidationError(_("Only a ZIP that failed can be tried again."))
+    reason = job.reason
+    job.status, job.attempts, job.done = ExportJob.Status.QUEUED, 0, 0
+    job.reason, job.error, job.finished_at = "", "", None
+    job.save(update_fields=["status", "attempts", "done", "reason", "error", "finished_at"])
+    record(
+        Action.EXPORT_RETRIED,
+        by=by,
+        obj=job,
+        office=by.office_id,
+        details={"what": "case_files", "format": job.format, "reason": reason},
+    )
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def job_given_up(task_row, reason: str) -> None:
+    """The reaper gave up the task building a job (its worker died each time): the job
+    is failed, so that the auditor sees it and can try again. In the reaper's
+    transaction."""
+    job_id = task_row.args_kwargs["args"][0]
+    job = (
+        ExportJob.objects.select_for_update()
+        .select_related("requested_by")
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is not None and job.status not in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
+        _mark_failed(job, ExportJob.Reason.WORKER_LOST, reason)
 
 
 @task

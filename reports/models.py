@@ -19,7 +19,20 @@ class ExportJob(models.Model):
     entries (started with the filters and count, finished with the SHA-256);
     the task that builds the file is registered with Django's tasks framework
     and run by `manage.py db_worker`.
+
+    A build that fails for a passing reason (the database, the disk) is queued
+    again after a pause, up to EXPORT_MAX_ATTEMPTS `attempts`; then, or at once
+    for any other failure, the job is `failed` with a `reason` the auditor is
+    shown (and `error`, the exception's text, for the administrator) and can be
+    tried again from the export page.
     """
+
+    class Reason(models.TextChoices):
+        DISK_FULL = "disk_full", _("The disk is full: the ZIP could not be written.")
+        STORAGE = "storage", _("The export folder cannot be written to.")
+        DATABASE = "database", _("The database stopped answering while the ZIP was built.")
+        WORKER_LOST = "worker_lost", _("The task worker stopped each time it built the ZIP.")
+        ERROR = "error", _("The ZIP could not be built.")
 
     class Format(models.TextChoices):
         ZIP = "zip", _("case files (ZIP of PDFs)")
@@ -52,6 +65,9 @@ class ExportJob(models.Model):
     size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     error = models.TextField(_("error"), blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+    # Builds begun: the latest may publish the file, an earlier one still running may not.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         # The table it had when it lived in casework: moved without copying a row.

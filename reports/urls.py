@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/exports/finished-cases.csv", views.export_csv, name="export_csv"),
     path("audit/exports/finished-cases.xlsx", views.export_xlsx, name="export_xlsx"),
     path("audit/exports/case-files/", views.export_case_files, name="export_zip"),
+    path("audit/exports/case-files/retry/", views.export_job_retry, name="export_retry"),
     # The job is a query parameter (?job=…): the file is served by one fixed URL.
     path("audit/exports/case-files.zip", views.export_job_download, name="export_download"),
     path("audit/log/", views.audit_log, name="log"),

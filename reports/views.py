@@ -12,6 +12,7 @@ import json
 import django_filters
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import (
@@ -252,6 +253,23 @@ def export_case_files(request: HttpRequest) -> HttpResponse:
         _("The case files are being gathered into a ZIP. This page shows when it is ready."),
     )
     return redirect(f"{page}#jobs")
+
+
+@require_POST
+def export_job_retry(request: HttpRequest) -> HttpResponse:
+    """Try a failed ZIP of one's own again (logged); the page shows its progress."""
+    require_auditor(request.user)
+    try:
+        exports.retry_job(int(request.POST.get("job", "")), by=request.user)
+    except (ValueError, ExportJob.DoesNotExist):
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The ZIP is being built again. This page shows when it is ready.")
+        )
+    return redirect(f"{reverse('audit:export')}#jobs")
 
 
 @never_cache

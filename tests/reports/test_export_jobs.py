@@ -1,13 +1,14 @@
 """Background export jobs (the seam the case-file bundle plugs into): queued with an
 "export started" entry, built by the builder registered for their format in the
-task worker, finished with the file's SHA-256 — or failed, leaving only the start."""
+task worker, finished with the file's SHA-256 — or failed, with its start and an
+"export failed" entry (tests/reports/test_export_job_faults.py: retries, full disk,
+re-runs)."""
 
 import datetime
 import hashlib
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 
 from casework.models import AuditEntry
 from reports import exports
@@ -24,12 +25,12 @@ YEAR_2026 = exports.Selection(
 def listing_builder(monkeypatch):
     """A stand-in for the case-file bundle: a text file of the case numbers."""
 
-    def build(job, cases, progress):
+    def build(job, cases, progress, out):
         numbers = []
         for done, case in enumerate(cases, start=1):
             numbers.append(case.number)
             progress(done)
-        return "cases.txt", ContentFile("\n".join(numbers).encode())
+        out.write("\n".join(numbers).encode())
 
     monkeypatch.setitem(exports.BUILDERS, ExportJob.Format.ZIP, build)
     return build
@@ -70,6 +71,7 @@ def test_running_a_job_builds_its_file_and_records_its_hash(
         "cases": 4,
         "bytes": len(content),
         "sha256": job.sha256,
+        "attempt": 1,
     }
     assert (finished.object_type, finished.object_id) == ("exportjob", str(job.pk))
 
@@ -77,7 +79,7 @@ def test_running_a_job_builds_its_file_and_records_its_hash(
 def test_a_job_that_fails_says_why_and_leaves_only_the_start_entry(
     auditor, cases, document_storage, monkeypatch
 ):
-    def broken(job, cases, progress):
+    def broken(job, cases, progress, out):
         progress(1)
         raise RuntimeError("font missing")
 
@@ -88,9 +90,12 @@ def test_a_job_that_fails_says_why_and_leaves_only_the_start_entry(
         exports.run_job(job.pk)
 
     job.refresh_from_db()
-    assert (job.status, job.error, job.done, job.file.name) == ("failed", "font missing", 1, "")
+    assert (job.status, job.reason, job.done, job.file.name) == ("failed", "error", 1, "")
+    assert job.error == "RuntimeError: font missing"
     assert AuditEntry.objects.filter(action="export_started").count() == 1
     assert not AuditEntry.objects.filter(action="export_finished").exists()
+    failed = AuditEntry.objects.get(action="export_failed")
+    assert failed.details["reason"] == "error"
 
 
 @pytest.mark.parametrize("who", ["caseworker", "supervisor"])
