@@ -75,7 +75,7 @@ COUNTERPARTIES = """
 CASES = """
     INSERT INTO cases_case (id, number, kind, state, priority, opened_at, finished_at, outcome,
         outcome_note, due_on, due_provisional, updated_at, assignee_id, created_by_id,
-        office_id, applicant_id, state_changed_at)
+        office_id, applicant_id, state_changed_at, audit_hold)
     SELECT i, k || '-' || to_char(o AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-'
             || lpad(i::text, 7, '0'),
         k, st,
@@ -94,7 +94,7 @@ CASES = """
         false, coalesce(f, o),
         CASE WHEN open AND st IN ('intake','application','submitted') AND i %% 10 = 7 THEN NULL
              ELSE (%(caseworkers)s::bigint[])[1 + oi + 4 * ((i / 7) %% 10)] END,
-        %(creator)s, (%(offices)s::bigint[])[1 + oi], i, coalesce(f, o)
+        %(creator)s, (%(offices)s::bigint[])[1 + oi], i, coalesce(f, o), false
     FROM (
         SELECT i, k, o, open, oi,
             CASE WHEN open THEN CASE k

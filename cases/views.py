@@ -78,6 +78,9 @@ def queue_views(user) -> list[tuple[str, str]]:
     if user.is_caseworker or user.is_supervisor or user.is_auditor:
         # A caseworker's own finished cases; everyone else's as their role allows.
         views.append(("finished", _("Finished cases")))
+        # Open and finished together, as far as the role sees them: where the
+        # figures page sends a reader to the cases a figure counts.
+        views.append(("all", _("All cases")))
     return views
 
 
@@ -97,6 +100,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         cases = cases.open().filter(assignee__isnull=True)
     elif view == "office":
         cases = cases.open()
+    elif view == "all":
+        pass
     else:
         cases = cases.finished()
     filterset = CaseFilter(request.GET, queryset=cases.for_list(), user=user)

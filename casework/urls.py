@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("assistance.urls")),
     path("", include("reports.urls")),
+    path("", include("reports.figures_urls")),
 ]

@@ -62,3 +62,19 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+class WorkingDay(models.Model):
+    """Each date with the number of working days up to and including it
+    (`reports.periods.ensure_working_days` fills it from the holiday calendar), so
+    that the figures count working days from intake to finish in the database."""
+
+    day = models.DateField(primary_key=True)
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("working day number")
+        verbose_name_plural = _("working day numbers")
+
+    def __str__(self):
+        return f"{self.day}: {self.number}"
