@@ -7,6 +7,7 @@ so that today's own cases and payments never fall in them.
 """
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -24,13 +25,12 @@ from tests.assistance import steps
 H1 = Period(datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
 H2 = Period(datetime.date(2026, 7, 1), datetime.date(2026, 11, 30))
 TODAY = datetime.date(2026, 12, 6)
+CHINA = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def local(text: str) -> datetime.datetime:
     """An aware China-time datetime from 'YYYY-MM-DD HH:MM'."""
-    return timezone.make_aware(
-        datetime.datetime.strptime(text, "%Y-%m-%d %H:%M"), timezone.get_default_timezone()
-    )
+    return datetime.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=CHINA)
 
 
 def finish_on(case, opened: str, finished: str) -> None:
@@ -198,9 +198,7 @@ def test_median_working_days_follow_the_holiday_calendar(office, caseworker, clo
     ]
     for opened, finished in spans:
         finish_on(closed_dispute(), opened, finished)
-    by_hand = sorted(
-        working_days_by_hand(local(o).date(), local(f).date()) for o, f in spans
-    )
+    by_hand = sorted(working_days_by_hand(local(o).date(), local(f).date()) for o, f in spans)
 
     result = figures.measure(whole_city(), H1, TODAY)
 
@@ -301,9 +299,7 @@ def test_scopes_follow_the_roles(
 def test_a_caseworker_of_one_county_sees_none_of_another_countys_figures(
     two_counties, office, other_office, caseworker, login_as
 ):
-    mine = figures.measure(
-        figures.Filters(scope=figures.scope_for(caseworker)), H1, TODAY
-    )
+    mine = figures.measure(figures.Filters(scope=figures.scope_for(caseworker)), H1, TODAY)
     assert (mine.workers_helped, mine.workers_paid) == (1, 1)
     assert mine.workers_helped == helped_by_hand(H1, office)
     assert {key[2] for key in mine.finished} == {office.pk}
@@ -319,9 +315,7 @@ def test_a_caseworker_of_one_county_sees_none_of_another_countys_figures(
     refused = client.get(reverse("reports:figures"), {**query, "office": other_office.pk})
     assert refused.status_code == 400
     assert "¥3,000.00" not in refused.content.decode()
-    download = client.get(
-        reverse("reports:figures_table", args=["offices", "csv"]), {**query}
-    )
+    download = client.get(reverse("reports:figures_table", args=["offices", "csv"]), {**query})
     assert other_office.name not in download.content.decode()
 
 
