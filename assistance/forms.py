@@ -6,7 +6,15 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import CloseForm, DateInput, ReasonForm, ReopenForm, StatefulForm, TransitionForm
+from cases.forms import (
+    ChannelFieldsMixin,
+    CloseForm,
+    DateInput,
+    ReasonForm,
+    ReopenForm,
+    StatefulForm,
+    TransitionForm,
+)
 from casework import identity
 from casework.money import AmountField
 
@@ -14,12 +22,25 @@ from . import services
 from .models import AidApplication, AidType, Category, FamilyMember
 
 
-class OfficeChoiceForm(forms.Form):
+class OfficeChoiceForm(ChannelFieldsMixin, forms.Form):
+    """An application's office, and where it came in."""
+
     office = forms.ModelChoiceField(label=_("office"), queryset=None, empty_label=None)
 
     def __init__(self, *args, offices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["office"].queryset = offices
+        self.add_channel_fields(offices)
+        self.order_fields(["office", "channel", "station"])
+
+    def clean(self):
+        data = super().clean()
+        self.clean_channel_fields(data.get("office"))
+        return data
+
+    def intake_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"office": data["office"], "channel": data["channel"], "station": data["station"]}
 
 
 class AidApplicationForm(OfficeChoiceForm):

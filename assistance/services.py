@@ -13,11 +13,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from cases.models import Case, CaseWorker, Kind, State, Worker, caseworker_step, supervises
-from cases.services import lock_case, next_case_number, run_transition
+from cases.models import Case, CaseWorker, Channel, Kind, State, Worker, caseworker_step, supervises
+from cases.services import check_intake_channel, lock_case, next_case_number, run_transition
 from casework import reference
 from casework.audit import Action, record
-from casework.models import Office
+from casework.models import Office, Station
 from casework.money import format_yuan
 from casework.transitions import require_transition
 
@@ -75,9 +75,22 @@ def _create(case: Case, worker: Worker, by) -> None:
 
 @transaction.atomic
 def open_aid_application(
-    *, by, office: Office, worker: Worker, circumstances: str, source_case: Case | None = None
+    *,
+    by,
+    office: Office,
+    worker: Worker,
+    circumstances: str,
+    source_case: Case | None = None,
+    channel: str = "",
+    station: Station | None = None,
 ) -> AidApplication:
     _require_intake_right(by, office)
+    if source_case is not None and not channel and source_case.station_id:
+        # Aid offered from a wage dispute came in where the dispute did.
+        channel, station = source_case.channel, source_case.station
+    elif source_case is not None and not channel and source_case.channel != Channel.STATION:
+        channel = source_case.channel
+    check_intake_channel(channel, station, office)
     Worker.objects.select_for_update().get(pk=worker.pk)
     _refuse_second_open(Kind.HARDSHIP_AID, worker)
     now = timezone.now()
@@ -92,6 +105,8 @@ def open_aid_application(
         created_by=by,
         circumstances=circumstances,
         source_case=source_case,
+        channel=channel,
+        station=station,
     )
     _create(application, worker, by)
     return application
@@ -295,11 +310,18 @@ def current_card(worker: Worker, today: datetime.date | None = None) -> CardAppl
 
 @transaction.atomic
 def open_card_application(
-    *, by, office: Office, worker: Worker, family: list[dict] = ()
+    *,
+    by,
+    office: Office,
+    worker: Worker,
+    family: list[dict] = (),
+    channel: str = "",
+    station: Station | None = None,
 ) -> CardApplication:
     """Only union members apply; a worker holds one valid card at a time, and
     may renew in its last 30 days (the new card starts the day after)."""
     _require_intake_right(by, office)
+    check_intake_channel(channel, station, office)
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
     if not worker.is_member:
         raise ValidationError(
@@ -332,6 +354,8 @@ def open_card_application(
         applicant=worker,
         created_by=by,
         renewal_of=card,
+        channel=channel,
+        station=station,
     )
     _create(application, worker, by)
     for member in family:

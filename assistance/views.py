@@ -126,9 +126,9 @@ def aid_new(request: HttpRequest) -> HttpResponse:
         try:
             application = services.open_aid_application(
                 by=request.user,
-                office=form.cleaned_data["office"],
                 worker=worker,
                 circumstances=form.cleaned_data["circumstances"],
+                **form.intake_kwargs(),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -159,7 +159,7 @@ def card_new(request: HttpRequest) -> HttpResponse:
         members = [f.cleaned_data for f in family if f.cleaned_data]
         try:
             application = services.open_card_application(
-                by=request.user, office=form.cleaned_data["office"], worker=worker, family=members
+                by=request.user, worker=worker, family=members, **form.intake_kwargs()
             )
         except ValidationError as error:
             form.add_error(None, error)

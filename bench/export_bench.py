@@ -112,7 +112,7 @@ FILL = [
     """
     INSERT INTO cases_case (id, number, kind, state, priority, opened_at, finished_at, outcome,
         outcome_note, due_provisional, updated_at, assignee_id, created_by_id, office_id,
-        applicant_id, state_changed_at)
+        applicant_id, state_changed_at, channel)
     SELECT i, k || '-' || to_char(f AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-'
             || lpad(i::text, 7, '0'),
         k,
@@ -128,7 +128,8 @@ FILL = [
              WHEN k = 'HA' THEN 'disbursed'
              ELSE 'card_issued' END,
         '', false, f, (%(caseworkers)s::bigint[])[1 + i %% 40], %(creator)s,
-        (%(offices)s::bigint[])[1 + i %% 4], i, f
+        (%(offices)s::bigint[])[1 + i %% 4], i, f,
+        (ARRAY['hotline','desk','online','referral'])[1 + i %% 4]
     FROM (
         SELECT i,
             CASE WHEN i %% 20 < 12 THEN 'WD' WHEN i %% 20 < 17 THEN 'HA' ELSE 'MC' END AS k,
@@ -137,10 +138,10 @@ FILL = [
     ) AS s
     """,
     """
-    INSERT INTO cases_wagedispute (case_ptr_id, matters, reasons, received_at, channel,
+    INSERT INTO cases_wagedispute (case_ptr_id, matters, reasons, received_at,
         relationship, mediation_deadline_provisional, limitation_provisional, agreement_result,
         performance_method, referral_forum, referral_body)
-    SELECT id, '拖欠配送费', '站点以考核为由扣发配送费', opened_at, 'station', 'labour',
+    SELECT id, '拖欠配送费', '站点以考核为由扣发配送费', opened_at, 'labour',
         false, false, '', '', '', ''
     FROM cases_case WHERE kind = 'WD'
     """,

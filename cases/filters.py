@@ -7,9 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
-from casework.models import Office, User
+from casework.models import Office, Station, User
 
-from .models import FINISHED_STATES, Case, Kind, Occupation, Payment, Priority, State
+from .models import FINISHED_STATES, Case, Channel, Kind, Occupation, Payment, Priority, State
+
+NOT_RECORDED = "none"  # the channel filter's value for cases that recorded none
 
 # Each sort ends on the primary key in its own direction, so that one index
 # (Case.Meta.indexes) serves the whole ORDER BY.
@@ -66,6 +68,17 @@ class CaseFilter(django_filters.FilterSet):
     occupation = django_filters.ChoiceFilter(
         label=_("occupation group"), choices=Occupation.choices, method="filter_occupation"
     )
+    channel = django_filters.ChoiceFilter(
+        label=_("came in by"),
+        choices=[*Channel.choices, (NOT_RECORDED, _("not recorded"))],
+        method="filter_channel",
+        help_text=_("Choose “service station” and filter to pick the station."),
+    )
+    # Offered once the queue is filtered to cases that came in at a station, so
+    # that the other queues cost no query for its choices.
+    station = django_filters.ChoiceFilter(
+        label=_("service station"), choices=[], field_name="station_id"
+    )
     clock = django_filters.ChoiceFilter(
         label=_("deadline"),
         choices=[("overdue", _("overdue")), ("soon", _("due within 3 days"))],
@@ -119,12 +132,34 @@ class CaseFilter(django_filters.FilterSet):
         self.filters["assignee"].queryset = User.objects.filter(
             office__in=offices, groups__name__in=["caseworker", "supervisor"], is_active=True
         ).distinct()
-        for name in ("state", "kind", "priority", "occupation", "clock", "assignee", "office"):
-            self.filters[name].extra["empty_label"] = _("all")
+        data = self.data or {}
+        if data.get("channel") == Channel.STATION or data.get("station"):
+            stations = Station.objects.order_by("name")
+            if not user.is_auditor:
+                stations = stations.filter(office__in=offices)
+            self.filters["station"].extra["choices"] = [
+                (str(pk), name) for pk, name in stations.values_list("pk", "name")
+            ]
+        else:
+            del self.filters["station"]
+        names = ("state", "kind", "priority", "occupation", "clock", "assignee", "office")
+        for name in (*names, "channel", "station"):
+            if name in self.filters:
+                self.filters[name].extra["empty_label"] = _("all")
         self.filters["sort"].extra["empty_label"] = _("default order")
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
+
+    def filter_queryset(self, queryset):
+        # A station the user may not see (or that does not exist) matches nothing,
+        # rather than being ignored.
+        if "station" in self.form.errors:
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+    def filter_channel(self, queryset, name, value):
+        return queryset.filter(channel="" if value == NOT_RECORDED else value)
 
     def filter_occupation(self, queryset, name, value):
         return queryset.filter(pk__in=Case.objects.filter(workers__occupation=value).values("pk"))

@@ -12,10 +12,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from casework import identity
+from casework.models import Office, Station
 from casework.money import AmountField
 
 from . import services
 from .models import (
+    Channel,
     Contact,
     Counterparty,
     Document,
@@ -27,6 +29,7 @@ from .models import (
     WageDispute,
     Worker,
 )
+from .models.core import intake_channel_errors
 from .models.wage import PARTICULAR_FIELDS
 
 
@@ -146,10 +149,50 @@ class WorkerSearchForm(forms.Form):
     )
 
 
+# --- where a case came in (every intake form) ------------------------------------------
+
+
+class StationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {obj.office.short_name or obj.office.name}"
+
+
+class ChannelFieldsMixin:
+    """Adds "came in by" and the station to an intake form, and checks them
+    against the case's office (errors next to the station field)."""
+
+    def add_channel_fields(self, offices, *, required: bool = True, keep: Station | None = None):
+        office_ids = Office.subtree_ids_of([o.pk for o in offices])
+        stations = Station.objects.active().filter(office_id__in=office_ids)
+        if keep is not None:
+            stations = stations | Station.objects.filter(pk=keep.pk)
+        self.fields["channel"] = forms.ChoiceField(
+            label=_("came in by"),
+            choices=[("", "---------"), *Channel.choices],
+            required=required,
+            error_messages={"required": _("Choose where the case came in.")},
+        )
+        self.fields["station"] = StationChoiceField(
+            label=_("service station"),
+            queryset=stations.select_related("office").order_by("office__name", "name"),
+            required=False,
+            help_text=_("Only when the case came in at a station."),
+        )
+
+    def clean_channel_fields(self, office: Office | None) -> None:
+        data = self.cleaned_data
+        if office is None or "channel" not in data:
+            return
+        for field, message in intake_channel_errors(
+            data["channel"], data.get("station"), office
+        ).items():
+            self.add_error(field, message)
+
+
 # --- opening a wage dispute -----------------------------------------------------------
 
 
-class IntakeForm(forms.ModelForm):
+class IntakeForm(ChannelFieldsMixin, forms.ModelForm):
     """The application recorded on the spot (LDMAL Art. 12, DOMAIN.md R1)."""
 
     class Meta:
@@ -170,6 +213,7 @@ class IntakeForm(forms.ModelForm):
         self.fields["office"].queryset = offices
         self.fields["office"].empty_label = None
         self.fields["received_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        self.add_channel_fields(offices)
 
     def clean_received_at(self):
         received = self.cleaned_data["received_at"]
@@ -182,6 +226,7 @@ class IntakeForm(forms.ModelForm):
         for start, end in (("period_from", "period_to"), ("unpaid_from", "unpaid_to")):
             if data.get(start) and data.get(end) and data[end] < data[start]:
                 self.add_error(end, _("This date is before the start date."))
+        self.clean_channel_fields(data.get("office") or getattr(self.instance, "office", None))
         return data
 
 
@@ -197,6 +242,21 @@ class ParticularsForm(IntakeForm):
         # Not IntakeForm's: no office to choose, and the stored time is kept.
         forms.ModelForm.__init__(self, *args, **kwargs)
         self.fields["expected_state"].initial = self.instance.state
+        # As stored (the instance is a fresh copy): an older case that recorded no
+        # channel may keep it unrecorded.
+        self.stored_channel = (self.instance.channel, self.instance.station_id)
+        self.add_channel_fields(
+            [self.instance.office],
+            required=bool(self.instance.channel),
+            keep=self.instance.station,
+        )
+
+    def clean_channel_fields(self, office):
+        data = self.cleaned_data
+        legacy = self.stored_channel == (Channel.STATION, None)
+        if legacy and data.get("channel") == Channel.STATION and not data.get("station"):
+            return  # came in at a station nobody named: may stay so
+        super().clean_channel_fields(office)
 
 
 # --- wage dispute records ---------------------------------------------------------

@@ -22,6 +22,7 @@ from .models import (
     Case,
     CaseCounter,
     CaseWorker,
+    Channel,
     Contact,
     Counterparty,
     DisputeCounterparty,
@@ -37,6 +38,7 @@ from .models import (
     caseworker_step,
     supervises,
 )
+from .models.core import intake_channel_errors
 from .models.wage import (
     AGREEMENT_FIELDS,
     BEFORE_AGREEMENT,
@@ -138,6 +140,13 @@ def reveal_id_number(*, worker: Worker, by, case: Case | None = None) -> str:
     return worker.id_number()
 
 
+def check_intake_channel(channel: str, station, office: Office) -> None:
+    """Refuse a new case's channel and station unless they fit (next to the station field)."""
+    errors = intake_channel_errors(channel, station, office)
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def open_wage_dispute(
     *,
@@ -156,6 +165,7 @@ def open_wage_dispute(
         raise PermissionDenied(_("You may open cases only for your own office."))
     if not claims:
         raise ValidationError(_("Name at least one worker."))
+    check_intake_channel(fields.get("channel", ""), fields.get("station"), office)
     now = timezone.now()
     dispute = WageDispute(
         number=next_case_number(Kind.WAGE_DISPUTE, timezone.localdate(now).year),
@@ -448,6 +458,12 @@ def update_dispute(
         raise ValueError(f"update_dispute cannot change {sorted(unknown)}")
     case = lock_case(case, expected_state)
     _require_worker_on_case(case, by)
+    if "channel" in fields or "station" in fields:
+        channel = fields.get("channel", case.channel)
+        station = fields.get("station", case.station)
+        # An older case that came in at an unnamed station may stay unnamed.
+        if not (channel == case.channel == Channel.STATION and station is None):
+            check_intake_channel(channel, station, case.office)
     if set(AGREEMENT_FIELDS) & set(fields) and case.state not in BEFORE_AGREEMENT:
         raise TransitionNotAllowed(
             _("The agreement terms are fixed once the agreement is recorded.")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .audit import Action, record
-from .models import AuditEntry, District, HolidaySchedule, Office, User
+from .models import AuditEntry, District, HolidaySchedule, Office, ServiceTally, Station, User
 from .signals import calendar_changed
 
 ADMINISTRATOR = "administrator"  # the role of a superuser, as the audit log names it
@@ -200,6 +200,46 @@ class DistrictAdmin(ReferenceAdmin):
 
     def audit_values(self, obj) -> dict:
         return {"name": obj.name}
+
+
+@admin.register(Station)
+class StationAdmin(ReferenceAdmin):
+    list_display = ["name", "type", "office", "address", "opened_on", "is_active"]
+    list_filter = ["office", "type", "is_active"]
+    search_fields = ["name", "address"]
+    list_select_related = ["office"]
+    audit_key = "station"
+
+    def audit_values(self, obj) -> dict:
+        return {
+            "name": obj.name,
+            "office": obj.office.name if obj.office_id else "",
+            "type": obj.type,
+            "address": obj.address,
+            "opened_on": obj.opened_on.isoformat() if obj.opened_on else "",
+            "is_active": obj.is_active,
+        }
+
+
+@admin.register(ServiceTally)
+class ServiceTallyAdmin(admin.ModelAdmin):
+    """Read only: tallies are recorded on the station pages, where the 7-day window
+    and the audit log apply."""
+
+    list_display = ["day", "station", "service", "count", "recorded_by", "recorded_at"]
+    list_filter = ["service", "station__office", "station"]
+    search_fields = ["station__name"]
+    date_hierarchy = "day"
+    list_select_related = ["station", "recorded_by"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(HolidaySchedule)

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import DibaoLine, District, Setting
+from .models import DibaoLine, District, ServiceTally, Setting
 from .money import AmountField, parse_amount
 
 
@@ -39,3 +39,27 @@ class DibaoLineForm(forms.Form):
         label=_("residence"), choices=DibaoLine._meta.get_field("residence").choices
     )
     amount = AmountField(label=_("monthly line per person"))
+
+
+class TallyForm(forms.Form):
+    """A station's day: one row per service, the number of person-visits."""
+
+    def __init__(self, *args, counts: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for service, label in ServiceTally.Service.choices:
+            self.fields[service] = forms.IntegerField(
+                label=label,
+                required=False,
+                min_value=0,
+                max_value=100_000,
+                initial=counts.get(service),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "count"}),
+                error_messages={"invalid": _("Enter a whole number, e.g. 12.")},
+            )
+
+    def counts(self) -> dict:
+        return {service: self.cleaned_data[service] for service in ServiceTally.Service.values}
+
+
+class TallyDayForm(forms.Form):
+    day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))

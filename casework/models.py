@@ -1,7 +1,7 @@
 """What every app shares: offices, staff accounts, reference data, the audit log."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -37,10 +37,15 @@ class Office(models.Model):
 
     def subtree_ids(self) -> set[int]:
         """This office and every office under it (offices are few: one query)."""
+        return Office.subtree_ids_of([self.pk])
+
+    @staticmethod
+    def subtree_ids_of(office_ids) -> set[int]:
+        """These offices and every office under them, in one query."""
         children: dict[int | None, list[int]] = {}
         for pk, parent_id in Office.objects.values_list("pk", "parent_id"):
             children.setdefault(parent_id, []).append(pk)
-        ids, todo = set(), [self.pk]
+        ids, todo = set(), list(office_ids)
         while todo:
             pk = todo.pop()
             if pk not in ids:
@@ -241,6 +246,7 @@ class AuditEntry(models.Model):
         EXPORT_FINISHED = "export_finished", _("export finished")
         ANONYMISED = "anonymised", _("anonymised at the end of retention")
         AUDIT_HOLD = "audit_hold", _("audit hold changed")
+        TALLY_RECORDED = "tally_recorded", _("station tally recorded")
 
     # Set by record() before the entry is hashed (auto_now_add would set it after).
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
@@ -382,3 +388,125 @@ class DibaoLine(models.Model):
     def __str__(self):
         place = self.district or _("city-wide")
         return f"{place} · {self.get_residence_display()}: {self.monthly_amount}"
+
+
+class StationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def for_offices(self, office_ids):
+        return self.filter(office_id__in=office_ids)
+
+    def visible_to(self, user):
+        """The stations whose tallies a user records and reads: a caseworker's own
+        office, a supervisor's offices and those under them."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        office_ids = set(user.supervised_office_ids)
+        if user.is_caseworker and user.office_id is not None:
+            office_ids.add(user.office_id)
+        return self.for_offices(office_ids)
+
+
+class Station(models.Model):
+    """A service station or micro-site (驿站, 微阵地) an office runs, where workers
+    rest, charge, drink water, heat a meal or ask for help."""
+
+    class Type(models.TextChoices):
+        OUTDOOR = "outdoor", _("outdoor care station")
+        UNION = "union", _("union service station")
+        NURSING = "nursing", _("mother-and-baby room")
+        WELLBEING = "wellbeing", _("workers' wellbeing station")
+        OTHER = "other", _("other")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="stations"
+    )
+    name = models.CharField(_("station name"), max_length=100)
+    type = models.CharField(_("station type"), max_length=20, choices=Type.choices)
+    address = models.CharField(_("address"), max_length=200)
+    opened_on = models.DateField(_("opened on"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = StationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service station")
+        verbose_name_plural = _("service stations")
+        ordering = ["office_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "name"],
+                name="unique_station_name_per_office",
+                violation_error_message=_("This office already has a station of this name."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+# A day's tally may be corrected for this many days after the day itself.
+TALLY_EDIT_DAYS = 7
+
+
+class ServiceTallyQuerySet(models.QuerySet):
+    def for_offices(self, office_ids):
+        return self.filter(station__office_id__in=office_ids)
+
+    def for_stations(self, stations):
+        return self.filter(station__in=stations)
+
+    def in_period(self, start: date, end: date):
+        """Tallies of the days from `start` to `end`, both included."""
+        return self.filter(day__gte=start, day__lte=end)
+
+    def person_visits(self) -> int:
+        """The person-visits these tallies count: the sum of their counts."""
+        return self.aggregate(total=models.Sum("count"))["total"] or 0
+
+
+class ServiceTally(models.Model):
+    """How many times a station gave one service on one day (person-visits)."""
+
+    class Service(models.TextChoices):
+        REST = "rest", _("rest")
+        CHARGING = "charging", _("charging")
+        WATER = "water", _("drinking water")
+        HOT_MEALS = "hot_meals", _("hot meals")
+        TOILET = "toilet", _("toilet")
+        FIRST_AID = "first_aid", _("first aid")
+        CONSULTATION = "consultation", _("consultation")
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("service station"), on_delete=models.PROTECT, related_name="tallies"
+    )
+    day = models.DateField(_("day"))
+    service = models.CharField(_("service"), max_length=20, choices=Service.choices)
+    count = models.PositiveIntegerField(_("person-visits"))
+    recorded_by = models.ForeignKey(
+        User, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    objects = ServiceTallyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service tally")
+        verbose_name_plural = _("service tallies")
+        ordering = ["-day", "station_id", "service"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "day", "service"], name="unique_tally_station_day_service"
+            )
+        ]
+        # Figures sum a period across all stations: by day first.
+        indexes = [models.Index(fields=["day", "station"])]
+
+    def __str__(self):
+        return f"{self.station} · {self.day} · {self.get_service_display()}: {self.count}"
+
+
+def tally_editable_until(day: date) -> date:
+    """The last day on which the tally of `day` may still be recorded or corrected."""
+    return day + timedelta(days=TALLY_EDIT_DAYS)

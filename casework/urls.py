@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from . import audit_chain_views, views
+from . import audit_chain_views, station_views, views
 
 handler500 = "casework.views.server_error"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("settings/", views.reference_data, name="settings"),
     path("audit/chain/", audit_chain_views.verify_chain, name="audit_chain"),
     path("account/", views.account, name="account"),
+    path("stations/", station_views.station_list, name="stations"),
+    path("stations/<int:pk>/tally/", station_views.station_tally, name="station_tally"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch works on the login page too.

@@ -14,13 +14,15 @@ from cases import services
 from cases.models import (
     FINISHED_STATES,
     Case,
+    Channel,
     Counterparty,
     LimitationEvent,
     State,
     WageDispute,
     Worker,
 )
-from casework.models import District, Office, User
+from casework.models import District, Office, ServiceTally, Station, User
+from casework.stations import record_tally
 from demo.data import (
     ACCOUNTS,
     AID,
@@ -30,19 +32,29 @@ from demo.data import (
     CONSENT,
     COUNTERPARTIES,
     DISTRICTS,
+    INTAKE_TURNS,
     OFFICES,
     PLACES,
     ROUTES,
+    STATIONS,
+    TALLY_DAYS,
+    TALLY_SEED,
     WORKERS,
     AidSpec,
     CardSpec,
     Spec,
     credit_code,
+    daily_visits,
     id_number,
     mobile,
     payment_reference,
     yuan,
 )
+
+# Each office's stations, in STATIONS order: the first is where its station cases came in.
+OFFICES_STATIONS: dict[str, list[str]] = {}
+for _key, (_office, *_rest) in STATIONS.items():
+    OFFICES_STATIONS.setdefault(_office, []).append(_key)
 
 # The steps of each kind of application, in the workflow's order: the builder takes each
 # one whose spec field is set (see `Seeder.step_<name>`).
@@ -88,6 +100,7 @@ class Seeder:
     def run(self) -> None:
         self.create_offices()
         self.create_accounts()
+        self.create_stations()
         # Oldest first, so that case numbers run in the order applications came in.
         for spec in sorted(CASES, key=lambda s: (-s.received, s.at)):
             self.create_dispute(spec)
@@ -95,6 +108,7 @@ class Seeder:
             self.create_aid(spec)
         for spec in sorted(CARDS, key=lambda s: (-s.received, s.at)):
             self.create_card(spec)
+        self.create_tallies()
 
     # --- reference data and people --------------------------------------------------------
 
@@ -126,6 +140,64 @@ class Seeder:
             if role is not None:
                 user.groups.add(groups[role])
         self.users = {user.username: user for user in User.objects.filter(username__in=ACCOUNTS)}
+
+    def create_stations(self) -> None:
+        self.stations: dict[str, Station] = {}
+        for key, (office, name, type_, address, opened, _keeper) in STATIONS.items():
+            self.stations[key] = Station.objects.create(
+                office=self.offices[office],
+                name=name,
+                type=type_,
+                address=address,
+                opened_on=datetime.date.fromisoformat(opened),
+            )
+        self.intake_turn = 0
+
+    def came_in(self, office_key: str, channel: str, station_key: str = "") -> dict:
+        """The channel and station of a new case; a station case without a station named
+        came in at the office's first station (or, without one, at the desk)."""
+        if channel != Channel.STATION:
+            return {"channel": channel, "station": None}
+        if not station_key:
+            office = OFFICES_STATIONS.get(office_key)
+            if office is None:
+                return {"channel": Channel.DESK, "station": None}
+            station_key = office[0]
+        return {"channel": channel, "station": self.stations[station_key]}
+
+    def next_turn(self, office_key: str) -> dict:
+        channel = INTAKE_TURNS[self.intake_turn % len(INTAKE_TURNS)]
+        self.intake_turn += 1
+        return self.came_in(office_key, channel)
+
+    def create_tallies(self) -> None:
+        """Every station's tally for most days of the last year (a day or two a month
+        went unrecorded). The last week's are recorded through the service, as a keeper
+        would (and logged); older ones are written as they would stand today. Today's
+        tally is left for the demo user to record."""
+        rows = []
+        recent = self.today - datetime.timedelta(days=7)
+        for key, (_office, _name, type_, _address, opened, keeper) in STATIONS.items():
+            station, by = self.stations[key], self.users[keeper]
+            rng = random.Random(f"{TALLY_SEED}-{key}")
+            first = max(
+                datetime.date.fromisoformat(opened), self.today - datetime.timedelta(TALLY_DAYS)
+            )
+            for n in range((self.today - first).days):
+                day = first + datetime.timedelta(days=n)
+                counts = daily_visits(type_, day, rng)
+                if rng.random() < 0.06:
+                    continue  # not recorded that day
+                if day >= recent:
+                    record_tally(station=station, day=day, counts=counts, by=by)
+                    continue
+                rows += [
+                    ServiceTally(
+                        station=station, day=day, service=service, count=count, recorded_by=by
+                    )
+                    for service, count in counts.items()
+                ]
+        ServiceTally.objects.bulk_create(rows, batch_size=2000)
 
     def worker(self, key: str, by: User, office: Office) -> Worker:
         if key not in self.workers:
@@ -209,7 +281,7 @@ class Seeder:
             matters=spec.matters,
             reasons=spec.reasons,
             received_at=received_at,
-            channel=spec.channel,
+            **self.came_in(spec.office, spec.channel, spec.station),
             relationship=spec.relationship,
             period_from=period_from,
             period_to=period_to,
@@ -396,12 +468,18 @@ class Seeder:
     def create_aid(self, spec: AidSpec) -> None:
         def open_aid(opener, office, worker):
             source = self.finished_dispute_of(spec.source) if spec.source else None
+            # Aid that follows a dispute came in where the dispute did (the service copies it).
+            if spec.channel:
+                came_in = self.came_in(spec.office, spec.channel)
+            else:
+                came_in = {} if source else self.next_turn(spec.office)
             return assistance.open_aid_application(
                 by=opener,
                 office=office,
                 worker=worker,
                 circumstances=spec.circumstances.format(dispute=source.number if source else ""),
                 source_case=source,
+                **came_in,
             )
 
         def prepare(application, handler):
@@ -423,8 +501,13 @@ class Seeder:
     def create_card(self, spec: CardSpec) -> None:
         def open_card(opener, office, worker):
             family = [self.family_member(member) for member in spec.family]
+            came_in = (
+                self.came_in(spec.office, spec.channel)
+                if spec.channel
+                else self.next_turn(spec.office)
+            )
             return assistance.open_card_application(
-                by=opener, office=office, worker=worker, family=family
+                by=opener, office=office, worker=worker, family=family, **came_in
             )
 
         def prepare(card, handler):

@@ -60,6 +60,8 @@ class Links:
         ):
             if value:
                 query[name] = value
+        if f.station:
+            query["channel"] = "station"
         query.update({k: v for k, v in params.items() if v not in (None, "")})
         return f"{reverse('cases:queue')}?{urlencode(query)}"
 
@@ -183,6 +185,20 @@ def headline_rows(figures: Figures, links: Links) -> list[tuple[str, str, object
             links.finished(),
         ),
         (
+            "stations",
+            _("Service stations"),
+            now.stations,
+            before.stations,
+            figures.stations_link,
+        ),
+        (
+            "person_visits",
+            _("Person-visits at the stations"),
+            now.person_visits,
+            before.person_visits,
+            figures.stations_link,
+        ),
+        (
             "overdue",
             _("Open cases past a legal deadline (today)"),
             figures.overdue_total,
@@ -190,13 +206,9 @@ def headline_rows(figures: Figures, links: Links) -> list[tuple[str, str, object
             links.overdue(),
         ),
     ]
-    for extra in EXTRA_HEADLINES:
-        rows += extra(figures, links)
     return [r for r in rows if _applies(r[0], figures)]
 
 
-# Other apps' headline rows: a function (figures, links) -> rows like headline_rows'.
-EXTRA_HEADLINES: list = []
 _KIND_OF = {
     "workers_paid": Kind.WAGE_DISPUTE,
     "recovered": Kind.WAGE_DISPUTE,
@@ -397,8 +409,29 @@ def offenders(figures: Figures, links: Links) -> Table:
     return table
 
 
-# Other apps' tables: a function (figures, links) -> Table, shown after these.
-EXTRA_TABLES: list = []
+def by_station(figures: Figures, links: Links) -> Table:
+    table = Table(
+        "stations",
+        _("By service station"),
+        [
+            (_("Service station"), TEXT),
+            (_("Person-visits"), COUNT),
+            (_("Cases that came in there"), COUNT),
+        ],
+    )
+    for row in figures.by_station():
+        table.rows.append(
+            [
+                Cell(row["name"], TEXT),
+                Cell(row["visits"]),
+                Cell(
+                    row["cases"],
+                    COUNT,
+                    links.opened(channel="station", station=row["station_id"]),
+                ),
+            ]
+        )
+    return table
 
 
 def tables(figures: Figures) -> dict[str, Table]:
@@ -409,9 +442,9 @@ def tables(figures: Figures) -> dict[str, Table]:
         by_month(figures, links),
         by_office(figures, links),
         by_occupation(figures, links),
+        by_station(figures, links),
         offenders(figures, links),
     ]
-    built += [make(figures, links) for make in EXTRA_TABLES]
     return {t.name: t for t in built}
 
 

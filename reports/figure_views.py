@@ -16,6 +16,7 @@ import tempfile
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from cases.models import Kind, Occupation
 from casework.audit import Action, record
-from casework.models import Office
+from casework.models import Office, Station
 
 from . import charts, figures, periods
 from .exports import BOM, YUAN_FORMAT, neutralise
@@ -45,6 +46,9 @@ class FiguresForm(forms.Form):
     )
     kind = forms.ChoiceField(label=gettext_lazy("kind"), required=False)
     occupation = forms.ChoiceField(label=gettext_lazy("occupation group"), required=False)
+    station = forms.ModelChoiceField(
+        label=gettext_lazy("service station"), queryset=Station.objects.none(), required=False
+    )
 
     def __init__(self, data, *, scope: figures.Scope):
         super().__init__(data)
@@ -56,8 +60,11 @@ class FiguresForm(forms.Form):
         self.fields["office"].empty_label = _("all")
         self.fields["kind"].choices = [("", _("all")), *Kind.choices]
         self.fields["occupation"].choices = [("", _("all")), *Occupation.choices]
-        for extend in EXTRA_FIELDS:
-            extend(self)
+        stations = Station.objects.order_by("office_id", "name")
+        if scope.office_ids is not None:
+            stations = stations.for_offices(scope.office_ids)
+        self.fields["station"].queryset = stations
+        self.fields["station"].empty_label = _("all")
 
     @staticmethod
     def defaults(user) -> QueryDict:
@@ -99,8 +106,12 @@ class FiguresForm(forms.Form):
         }
 
 
-# Other apps' filter fields (a station, …): functions that add a field to the form.
-EXTRA_FIELDS: list = []
+def _compute(request, form: FiguresForm, today, **kwargs) -> figures.Figures:
+    result = figures.compute(form.filters(), form.chosen_period(today), today, **kwargs)
+    user = request.user
+    if user.is_caseworker or user.is_supervisor:
+        result.stations_link = reverse("stations")
+    return result
 
 
 def _form(request) -> FiguresForm:
@@ -148,13 +159,13 @@ def chart_set(result: figures.Figures, font: str = charts.SCREEN_FONT) -> list[t
         charts.hbar_chart,
         [(r["name"], r["opened"]) for r in result.by_office()],
     )
-    for extra in EXTRA_CHARTS:
-        made += extra(result, font)
+    if result.current.by_station:
+        add(
+            _("Person-visits, by service station"),
+            charts.hbar_chart,
+            [(r["name"], r["visits"]) for r in result.by_station()],
+        )
     return made
-
-
-# Other apps' charts: a function (figures, font) -> list of (title, SVG).
-EXTRA_CHARTS: list = []
 
 
 @require_safe
@@ -163,7 +174,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/figures.html", {"form": form}, status=400)
     today = timezone.localdate()
-    result = figures.compute(form.filters(), form.chosen_period(today), today)
+    result = _compute(request, form, today)
     built = tables(result)
     query = form.data.urlencode()
     return render(
@@ -256,7 +267,7 @@ def figures_download(request: HttpRequest, table: str, format: str) -> HttpRespo
     if format not in FORMATS or not form.is_valid():
         raise Http404
     today = timezone.localdate()
-    result = figures.compute(form.filters(), form.chosen_period(today), today)
+    result = _compute(request, form, today)
     built = tables(result)
     if table not in built:
         raise Http404
@@ -305,7 +316,7 @@ def figures_report(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise Http404
     today = timezone.localdate()
-    result = figures.compute(form.filters(), form.chosen_period(today), today, with_previous=True)
+    result = _compute(request, form, today, with_previous=True)
     body = leadership.report_pdf(
         result, scope_name=scope_name(form, request.user), chart_set=chart_set
     )

@@ -20,6 +20,9 @@ against a query written independently (`tests/reports/test_figures.py`):
 - **Cases opened / finished**: by the date opened and the date finished.
 - **Median working days from intake to finish**: over the cases finished in the
   period, working days counted on the holiday calendar (`reports.periods`).
+- **Stations, person-visits**: stations active now and opened by the period's
+  end; the person-visits their daily tallies count in the period (the kind and
+  occupation filters do not apply to them).
 - **Open cases past a legal clock**: open now with their nearest deadline
   passed, as of today (there is no history of deadlines).
 - **Repeat offenders**: counterparties of the wage disputes open at some time in
@@ -67,7 +70,7 @@ from cases.models import (
     Occupation,
     Payment,
 )
-from casework.models import Office
+from casework.models import Office, ServiceTally, Station
 
 from .models import WorkingDay
 from .periods import CALENDAR_START, Period, ensure_working_days
@@ -170,7 +173,9 @@ class Measure:
     cards_in_force: int = 0
     durations: dict = field(default_factory=dict)  # kind -> {working days: n}
     by_occupation: dict = field(default_factory=dict)  # occupation -> (cases, workers)
-    extra: dict = field(default_factory=dict)  # figures other apps add (stations, …)
+    stations: int = 0
+    person_visits: int = 0
+    by_station: dict = field(default_factory=dict)  # station -> (cases opened, person-visits)
 
     # Sums of the grouped counts, read by the page, the tables and the report.
 
@@ -224,10 +229,6 @@ def median(histogram: dict[int, int]) -> Decimal | None:
     return (Decimal(nth(middle - 1)) + Decimal(nth(middle))) / 2
 
 
-# Other apps' figures: a function (filters, period, measure) that fills measure.extra.
-EXTRA_MEASURES: list = []
-
-
 def measure(
     filters: Filters, period: Period, today: datetime.date, *, detail: bool = True
 ) -> Measure:
@@ -265,8 +266,9 @@ def measure(
     if filters.allows_kind(Kind.MEDICAL_CARD):
         _cards(result, filters, period)
     _durations(result, finished)
+    _stations(result, filters, period, cases if detail else None)
     if not detail:
-        return _extras(result, filters, period)
+        return result
     for row in (
         CaseWorker.objects.filter(
             filters.cases("case__"), filters.workers(), _in(period, "case__opened_at")
@@ -276,13 +278,38 @@ def measure(
         .order_by()
     ):
         result.by_occupation[row["worker__occupation"]] = (row["cases"], row["workers"])
-    return _extras(result, filters, period)
-
-
-def _extras(result: Measure, filters: Filters, period: Period) -> Measure:
-    for extra in EXTRA_MEASURES:
-        extra(filters, period, result)
     return result
+
+
+def _stations(result: Measure, filters: Filters, period: Period, cases) -> None:
+    """Stations open by the period's end (and active), their person-visits in the
+    period (the daily tallies), and with `cases` the cases that came in at each."""
+    stations = Station.objects.active().filter(opened_on__lte=period.end)
+    if filters.scope.office_ids is not None:
+        stations = stations.for_offices(filters.scope.office_ids)
+    if filters.office:
+        stations = stations.filter(office_id=filters.office)
+    if filters.station:
+        stations = stations.filter(pk=filters.station)
+    result.stations = stations.count()
+    visits = dict(
+        ServiceTally.objects.for_stations(stations)
+        .in_period(period.start, period.end)
+        .values_list("station_id")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    result.person_visits = sum(visits.values())
+    if cases is None:
+        return
+    came_in = dict(
+        cases.filter(_in(period, "opened_at"), station_id__isnull=False)
+        .values_list("station_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for station in set(visits) | set(came_in):
+        result.by_station[station] = (came_in.get(station, 0), visits.get(station, 0))
 
 
 def _recovered(result: Measure, filters: Filters, period: Period) -> None:
@@ -519,6 +546,8 @@ class Figures:
     offices: dict[int, str]
     today: datetime.date
     previous: Measure | None = None
+    station_names: dict[int, str] = field(default_factory=dict)
+    stations_link: str = ""  # the stations page, for readers who may open it
 
     @property
     def kinds(self) -> list[tuple[str, str]]:
@@ -584,6 +613,18 @@ class Figures:
         ]
         return sorted(rows, key=lambda r: (-r["cases"], r["label"]))
 
+    def by_station(self) -> list[dict]:
+        rows = [
+            {
+                "station_id": station,
+                "name": self.station_names.get(station, "?"),
+                "cases": cases,
+                "visits": visits,
+            }
+            for station, (cases, visits) in self.current.by_station.items()
+        ]
+        return sorted(rows, key=lambda r: (-r["visits"], -r["cases"], r["name"]))
+
 
 def _month_key(month) -> datetime.date:
     if isinstance(month, datetime.datetime):
@@ -644,4 +685,5 @@ def compute(
             offenders=repeat_offenders(filters, period),
             offices=dict(Office.objects.values_list("pk", "name")),
             today=today,
+            station_names=dict(Station.objects.values_list("pk", "name")),
         )

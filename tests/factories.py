@@ -28,7 +28,7 @@ from cases.models import (
     Worker,
     supervises,
 )
-from casework.models import District, Office, User
+from casework.models import District, Office, Station, User
 
 PASSWORD = "correct horse battery staple"
 OFFICE_NAMES = ["曾都区", "随县", "广水市", "高新区", "大洪山"]
@@ -137,6 +137,19 @@ def admin(**fields) -> User:
     return _staff([], is_superuser=True, is_staff=True, **fields)
 
 
+class StationFactory(DjangoModelFactory):
+    """A service station of an office (工会驿站)."""
+
+    class Meta:
+        model = Station
+
+    office = factory.SubFactory(OfficeFactory)
+    name = factory.Sequence(lambda n: f"骑手爱心驿站{n}号")
+    type = Station.Type.OUTDOOR
+    address = "随州市曾都区烈山大道88号"
+    opened_on = datetime.date(2025, 5, 1)
+
+
 class DistrictFactory(DjangoModelFactory):
     class Meta:
         model = District
@@ -210,7 +223,7 @@ def wage_dispute(
         "matters": "拖欠配送费及劳动报酬",
         "reasons": "站点以考核为由扣发两个月配送费，经多次催要未果。",
         "received_at": timezone.now(),
-        "channel": Channel.STATION,
+        "channel": Channel.HOTLINE,
         "relationship": Relationship.LABOUR,
         "period_from": today - datetime.timedelta(days=200),
         "period_to": today - datetime.timedelta(days=10),

@@ -4,6 +4,7 @@ from .core import (
     CaseCounter,
     CaseQuerySet,
     CaseWorker,
+    Channel,
     Contact,
     Document,
     Note,
@@ -14,7 +15,6 @@ from .core import (
 )
 from .states import FINISHED_STATES, Kind, Outcome, State, state_family
 from .wage import (
-    Channel,
     Counterparty,
     DisputeCounterparty,
     Forum,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
-from casework.models import Office
+from casework.models import Office, Station
 
 from .states import FINISHED_STATES, Kind, Outcome, State, state_family
 from .workers import Worker
@@ -26,6 +26,39 @@ class Priority(models.TextChoices):
     NORMAL = "normal", _("normal")
     HIGH = "high", _("high")
     URGENT = "urgent", _("urgent")
+
+
+class Channel(models.TextChoices):
+    """Where a case came in (the figures count cases by it)."""
+
+    STATION = "station", _("service station")
+    HOTLINE = "hotline", _("hotline 12351")
+    DESK = "desk", _("office desk")
+    ONLINE = "online", _("online")
+    REFERRAL = "referral", _("referral")
+
+
+def intake_channel_errors(channel: str, station: Station | None, office: Office) -> dict:
+    """What is wrong with where a new case says it came in, by field (empty: nothing).
+
+    A case that came in at a station names it, and the station is one of the
+    case's office or of an office under it.
+    """
+    if channel == Channel.STATION and station is None:
+        return {"station": _("Choose the station where the case came in.")}
+    if station is None:
+        return {}
+    if channel != Channel.STATION:
+        return {"station": _("Name a station only for a case that came in at one.")}
+    if station.office_id not in office.subtree_ids():
+        return {
+            "station": _(
+                "%(station)s belongs to %(station_office)s, not to %(office)s or an office "
+                "under it."
+            )
+            % {"station": station.name, "station_office": station.office, "office": office}
+        }
+    return {}
 
 
 QUEUE_FILTERS = ["office_id", "assignee_id", "state"]
@@ -160,6 +193,23 @@ class Case(FSMModelMixin, models.Model):
         null=True,
     )
     state_changed_at = models.DateTimeField(_("in this state since"), default=timezone.now)
+    # Where the case came in; blank for cases opened before it was recorded.
+    channel = models.CharField(
+        _("came in by"),
+        max_length=20,
+        choices=Channel.choices,
+        blank=True,
+        default="",
+        db_default="",  # so that the benchmarks' bulk fillers need not name it
+    )
+    station = models.ForeignKey(
+        Station,
+        verbose_name=_("service station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -183,7 +233,14 @@ class Case(FSMModelMixin, models.Model):
                 violation_error_message=_(
                     "This worker already has an open application of this kind."
                 ),
-            )
+            ),
+            # A station is named only for a case that came in at one (older cases
+            # that came in at a station may not name it).
+            models.CheckConstraint(
+                condition=Q(station__isnull=True) | Q(channel=Channel.STATION),
+                name="case_station_only_for_station_channel",
+                violation_error_message=_("Name a station only for a case that came in at one."),
+            ),
         ]
         indexes = [
             models.Index(fields=["office", "state"]),
@@ -196,12 +253,12 @@ class Case(FSMModelMixin, models.Model):
             # over the open ones (the open views, where they are a tenth of the rows).
             # The figures (reports.figures) count cases opened and finished in a
             # period by kind and office: read from these indexes alone.
+            # (Key columns rather than INCLUDE, which SQLite does not know.)
             models.Index(
-                fields=["opened_at"], include=["kind", "office_id"], name="case_figures_opened"
+                fields=["opened_at", "kind", "office", "station"], name="case_figures_opened"
             ),
             models.Index(
-                fields=["finished_at"],
-                include=["kind", "office_id", "state", "opened_at"],
+                fields=["finished_at", "kind", "office", "state", "opened_at"],
                 name="case_figures_finished",
             ),
             *sort_indexes("case_all"),
@@ -215,6 +272,16 @@ class Case(FSMModelMixin, models.Model):
         from django.urls import reverse
 
         return reverse("cases:case", args=[self.number])
+
+    @property
+    def channel_label(self) -> str:
+        """Where the case came in, in words ("not recorded" for older cases)."""
+        if not self.channel:
+            return str(_("not recorded"))
+        label = self.get_channel_display()
+        if self.channel == Channel.STATION and self.station_id:
+            return f"{label} · {self.station.name}"
+        return label
 
     @property
     def is_finished(self) -> bool:

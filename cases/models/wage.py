@@ -44,6 +44,7 @@ VOID_STATES = (*PAYMENT_STATES, State.PERFORMED)
 PARTICULAR_FIELDS = (
     "received_at",
     "channel",
+    "station",
     "matters",
     "reasons",
     "relationship",
@@ -99,13 +100,6 @@ class Relationship(models.TextChoices):
     CIVIL = "civil", _("civil cooperation")
 
 
-class Channel(models.TextChoices):
-    STATION = "station", _("service station")
-    HOTLINE = "hotline", _("hotline")
-    WALK_IN = "walk_in", _("walk-in")
-    REFERRAL = "referral", _("referral")
-
-
 class Forum(models.TextChoices):
     ARBITRATION = "arbitration", _("labour arbitration")
     COURT = "court", _("court (lawsuit or payment order)")
@@ -124,7 +118,6 @@ class WageDispute(Case):
     matters = models.TextField(_("matters in dispute"))
     reasons = models.TextField(_("facts and reasons"))
     received_at = models.DateTimeField(_("application received"))
-    channel = models.CharField(_("came in by"), max_length=20, choices=Channel.choices)
     relationship = models.CharField(
         _("relationship type"), max_length=20, choices=Relationship.choices
     )
@@ -488,8 +481,7 @@ class Payment(models.Model):
         indexes = [
             # The figures' payments received in a period (reports.figures).
             models.Index(
-                fields=["paid_on"],
-                include=["dispute_id", "worker_id", "amount"],
+                fields=["paid_on", "dispute", "worker", "amount"],
                 condition=Q(voided_at__isnull=True),
                 name="payment_figures_paid_on",
             )

@@ -625,6 +625,7 @@ def test_a_disbursement_above_what_was_approved_is_refused_next_to_the_amount(
 def family_data(rows: list[dict], office) -> dict:
     data = {
         "office": office.pk,
+        "channel": "desk",
         "family-TOTAL_FORMS": "3",
         "family-INITIAL_FORMS": "0",
         "family-MIN_NUM_FORMS": "0",
@@ -777,7 +778,7 @@ def test_a_second_open_aid_application_is_refused_with_a_link_to_the_open_one(
 
     response = login_as(caseworker).post(
         f"/assistance/aid/new/?worker={worker.pk}",
-        {"office": office.pk, "circumstances": "又一次申请"},
+        {"office": office.pk, "channel": "desk", "circumstances": "又一次申请"},
     )
 
     assert response.status_code == 400
@@ -806,7 +807,8 @@ def test_a_second_open_card_application_is_refused_with_a_link_to_the_open_one(
 
 def test_an_aid_application_needs_its_circumstances(login_as, office, caseworker, worker):
     response = login_as(caseworker).post(
-        f"/assistance/aid/new/?worker={worker.pk}", {"office": office.pk, "circumstances": ""}
+        f"/assistance/aid/new/?worker={worker.pk}",
+        {"office": office.pk, "channel": "desk", "circumstances": ""},
     )
 
     assert response.status_code == 400
@@ -818,7 +820,7 @@ def test_an_aid_application_cannot_be_opened_for_an_office_one_does_not_work_in(
 ):
     response = login_as(caseworker).post(
         f"/assistance/aid/new/?worker={worker.pk}",
-        {"office": other_office.pk, "circumstances": "生活困难"},
+        {"office": other_office.pk, "channel": "desk", "circumstances": "生活困难"},
     )
 
     assert response.status_code == 400
@@ -830,7 +832,7 @@ def test_the_caseworker_opens_an_aid_application_into_the_intake_queue(
 ):
     response = login_as(caseworker).post(
         f"/assistance/aid/new/?worker={worker.pk}",
-        {"office": office.pk, "circumstances": "配偶重病住院"},
+        {"office": office.pk, "channel": "desk", "circumstances": "配偶重病住院"},
     )
 
     application = AidApplication.objects.get()

@@ -303,7 +303,7 @@ RECORD_REFUSALS = [
         "particulars",
         {
             "received_at": _now_local,
-            "channel": "station",
+            "channel": "hotline",
             "matters": "",
             "reasons": "扣发配送费",
             "relationship": "labour",
@@ -316,7 +316,7 @@ RECORD_REFUSALS = [
         "particulars",
         {
             "received_at": _now_local,
-            "channel": "station",
+            "channel": "hotline",
             "matters": "拖欠工资",
             "reasons": "扣发配送费",
             "relationship": "labour",
@@ -620,7 +620,7 @@ def intake_data(office, *workers, **fields):
         "worker": [w.pk for w in workers],
         "office": office.pk,
         "received_at": received.strftime("%Y-%m-%dT%H:%M"),
-        "channel": "station",
+        "channel": "hotline",
         "matters": "拖欠三个月配送费",
         "reasons": "站点以考核为由扣发配送费。",
         "relationship": "not_fully",

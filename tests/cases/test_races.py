@@ -86,7 +86,7 @@ def open_case(team: Team) -> WageDispute:
         matters="拖欠2024年5月至7月的配送工资",
         reasons="站点以超时为由扣发全部工资",
         received_at=timezone.now(),
-        channel="station",
+        channel="hotline",
         relationship="labour",
     )
 
