@@ -447,3 +447,56 @@ def test_an_unknown_table_is_not_found(caseworker, login_as):
     client = login_as(caseworker)
     assert client.get(reverse("reports:figures_table", args=["nope", "csv"])).status_code == 404
     assert client.get(reverse("reports:figures_table", args=["headline", "pdf"])).status_code == 404
+
+
+# --- the leadership report --------------------------------------------------------------------
+
+
+def test_the_leadership_report_is_a_pdf_with_the_figures_and_its_download_is_logged(
+    two_counties, city_supervisor, login_as
+):
+    from casework.models import AuditEntry
+
+    query = {"period": "custom", "start": "2026-01-01", "end": "2026-06-30"}
+    response = login_as(city_supervisor).get(reverse("reports:figures_report"), query)
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    entry = AuditEntry.objects.filter(action="document_downloaded").latest("pk")
+    assert entry.details["document"] == "figures_report"
+    assert entry.details["filters"]["start"] == "2026-01-01"
+
+
+def test_a_past_periods_report_gives_the_same_figures_each_time(
+    two_counties, office, caseworker, city_supervisor, login_as
+):
+    from reports import leadership
+
+    def report():
+        result = figures.compute(whole_city(), H1, TODAY, with_previous=True)
+        return leadership.headline_paragraphs(result, "随州市总工会"), leadership.comparison_rows(
+            result
+        )
+
+    first = report()
+    # Work done since (today) changes nothing in the first half of 2026.
+    factories.wage_dispute(office, by=caseworker, state=State.CLOSED)
+    assert report() == first
+    client = login_as(city_supervisor)
+    query = {"period": "custom", "start": "2026-01-01", "end": "2026-06-30"}
+    one = client.get(reverse("reports:figures_report"), query).content
+    two = client.get(reverse("reports:figures_report"), query).content
+    assert one == two
+
+
+def test_the_headline_paragraph_reads_like_the_seed(two_counties):
+    from django.utils import translation
+
+    from reports import leadership
+
+    result = figures.compute(whole_city(), H1, TODAY, with_previous=True)
+    with translation.override("zh-hans"):
+        first = leadership.headline_paragraphs(result, "随州市总工会")[0]
+    assert "随州市总工会" in first
+    assert "为3名新就业形态劳动者挽回经济损失0.9万元" in first
+    assert leadership.wan(Decimal("197000.00")) == "19.7"
+    assert leadership.wan(Decimal("12345.00")) == "1.23"
