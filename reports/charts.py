@@ -80,18 +80,20 @@ def bar_chart(
 ) -> SafeString:
     """Stacked columns, one per label (a month), one colour per series, with a legend."""
     width, height = 640, 300
-    left, right, top, bottom = 56, 12, 34, 44
+    left, right, top, bottom = 64, 12, 36, 46
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum((s.values[i] for s in series), 0) for i in range(len(labels))]
     top_value = _nice_max(max(totals, default=0))
+    if not money and top_value % 4:
+        top_value = (top_value // 4 + 1) * 4  # whole numbers on every gridline
     body = []
     # The legend, on one line above the plot.
     x = left
     for n, s in enumerate(series):
         colour = COLOURS[n % len(COLOURS)]
         body.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{colour}"/>')
-        body.append(f'<text x="{x + 16}" y="18" font-size="13">{escape(s.label)}</text>')
-        x += 28 + 14 * len(s.label)
+        body.append(f'<text x="{x + 16}" y="19" font-size="16">{escape(s.label)}</text>')
+        x += 30 + 16 * len(s.label)
     # Gridlines and their values.
     for step in range(5):
         value = top_value * step / 4
@@ -101,12 +103,13 @@ def bar_chart(
             f'stroke="#d0d4d9" stroke-width="1"/>'
         )
         body.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="12" text-anchor="end" '
+            f'<text x="{left - 6}" y="{y + 5:.1f}" font-size="15" text-anchor="end" '
             f'fill="#444">{_number(value, money)}</text>'
         )
     slot = plot_w / max(len(labels), 1)
     bar = max(min(slot * 0.7, 48), 2)
-    every = max(1, round(len(labels) / 12 + 0.49))
+    # At most about eight month labels, so that they never overlap.
+    every = max(2, round(len(labels) / 8 + 0.49))
     for i, label in enumerate(labels):
         x = left + slot * i + (slot - bar) / 2
         y = top + plot_h
@@ -123,7 +126,7 @@ def bar_chart(
             )
         if i % every == 0:
             body.append(
-                f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 18}" font-size="12" '
+                f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 20}" font-size="15" '
                 f'text-anchor="middle" fill="#444">{escape(label)}</text>'
             )
     body.append(
@@ -142,15 +145,15 @@ def hbar_chart(
 ) -> SafeString:
     """One horizontal bar per row (an office, an occupation group, a station)."""
     width = 640
-    label_w, right, row_h, top = 200, 80, 30, 8
+    label_w, right, row_h, top = 230, 96, 34, 8
     height = top * 2 + row_h * max(len(rows), 1)
     top_value = _nice_max(max((v for _label, v in rows), default=0))
     body = []
     for i, (label, value) in enumerate(rows):
         y = top + row_h * i
-        text = label if len(label) <= 14 else label[:13] + "…"
+        text = label if len(label) <= 13 else label[:12] + "…"
         body.append(
-            f'<text x="{label_w - 8}" y="{y + 19}" font-size="13" text-anchor="end">'
+            f'<text x="{label_w - 8}" y="{y + 22}" font-size="16" text-anchor="end">'
             f"{escape(text)}</text>"
         )
         w = (width - label_w - right) * Decimal(value) / top_value if value else 0
@@ -159,7 +162,7 @@ def hbar_chart(
             f'fill="{COLOURS[0]}"><title>{escape(label)}: {_number(value, money)}</title></rect>'
         )
         body.append(
-            f'<text x="{label_w + float(w) + 6:.1f}" y="{y + 19}" font-size="13" '
+            f'<text x="{label_w + float(w) + 6:.1f}" y="{y + 22}" font-size="16" '
             f'fill="#222">{_number(value, money)}</text>'
         )
     return _svg(width, height, title, body, font)

@@ -263,9 +263,9 @@ def by_kind(figures: Figures, links: Links) -> Table:
         _("Cases by kind"),
         [
             (_("Kind"), TEXT),
-            (_("Opened"), COUNT),
+            (_("Cases opened"), COUNT),
             (_("Opened, last year"), COUNT),
-            (_("Finished"), COUNT),
+            (_("Cases finished"), COUNT),
             (_("Finished, last year"), COUNT),
             (_("Median working days"), DAYS),
             (_("Median working days, last year"), DAYS),
@@ -331,9 +331,9 @@ def by_office(figures: Figures, links: Links) -> Table:
         _("By office"),
         [
             (_("Office"), TEXT),
-            (_("Opened"), COUNT),
+            (_("Cases opened"), COUNT),
             (_("Opened, last year"), COUNT),
-            (_("Finished"), COUNT),
+            (_("Cases finished"), COUNT),
             (_("Amount recovered"), MONEY),
         ],
     )
