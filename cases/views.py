@@ -78,8 +78,10 @@ def queue_views(user) -> list[tuple[str, str]]:
     if user.is_caseworker or user.is_supervisor or user.is_auditor:
         # A caseworker's own finished cases; everyone else's as their role allows.
         views.append(("finished", _("Finished cases")))
+    if user.is_caseworker or user.is_supervisor:
         # Open and finished together, as far as the role sees them: where the
-        # figures page sends a reader to the cases a figure counts.
+        # figures page sends a reader to the cases a figure counts. (An auditor
+        # sees finished cases only: the finished view is theirs.)
         views.append(("all", _("All cases")))
     return views
 

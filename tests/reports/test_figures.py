@@ -500,3 +500,25 @@ def test_the_headline_paragraph_reads_like_the_seed(two_counties):
     assert "为3名新就业形态劳动者挽回经济损失0.9万元" in first
     assert leadership.wan(Decimal("197000.00")) == "19.7"
     assert leadership.wan(Decimal("12345.00")) == "1.23"
+
+
+def test_a_changed_holiday_schedule_renumbers_the_working_days(db):
+    from casework.models import HolidaySchedule
+    from casework.signals import calendar_changed
+    from reports.models import WorkingDay
+    from reports.periods import ensure_working_days
+
+    def step(day):  # 1 when `day` is a working day, by the table's numbers
+        number = dict(WorkingDay.objects.values_list("day", "number"))
+        return number[day] - number[day - datetime.timedelta(days=1)]
+
+    monday = datetime.date(2026, 3, 2)
+    ensure_working_days(TODAY)
+    assert step(monday) == 1
+    # The official schedule entered for 2026 makes that Monday a holiday.
+    schedule = HolidaySchedule.objects.create(year=2026, holidays="2026-03-02\n")
+    calendar_changed.send(sender=HolidaySchedule, schedule=schedule)
+    assert not WorkingDay.objects.exists()
+    ensure_working_days(TODAY)
+    assert step(monday) == 0
+    assert step(monday + datetime.timedelta(days=1)) == 1  # Tuesday still works
