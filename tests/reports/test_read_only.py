@@ -37,6 +37,9 @@ MAY_GROW = {
     "sessions.session",
     "reports.exportjob",
     "django_tasks_database.dbtaskresult",
+    # The figures' working-day numbers: derived from the holiday calendar, filled on
+    # the first read of the figures (reports.periods.ensure_working_days).
+    "reports.workingday",
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -154,6 +157,18 @@ def every_url(world) -> list[str]:
                 ]
         elif route.startswith("workers/") and set(params) == {"pk"}:
             combos = [{"pk": pk} for pk in workers]
+        elif route.startswith("figures/") and set(params) == {"table", "format"}:
+            combos = [
+                {"table": table, "format": format}
+                for table in ("headline", "months", "offenders")
+                for format in ("csv", "xlsx")
+            ]
+        elif route.startswith("stations/") and set(params) == {"pk"}:
+            from casework.models import Station
+
+            combos = [{"pk": pk} for pk in Station.objects.values_list("pk", flat=True)] or [
+                {"pk": 1}
+            ]
         elif route.startswith("admin/"):
             choices = [admin_values(route, p, body) for p, body in params.items()]
             combos = [
