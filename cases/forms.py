@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -168,7 +169,7 @@ class ChannelFieldsMixin:
             stations = stations | Station.objects.filter(pk=keep.pk)
         self.fields["channel"] = forms.ChoiceField(
             label=_("came in by"),
-            choices=[("", "---------"), *Channel.choices],
+            choices=[("", BLANK_CHOICE_LABEL), *Channel.choices],
             required=required,
             error_messages={"required": _("Choose where the case came in.")},
         )

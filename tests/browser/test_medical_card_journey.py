@@ -82,6 +82,7 @@ def test_a_members_medical_card_for_his_family_goes_from_application_to_card(
     )
     expect(page.get_by_role("main")).to_contain_text(member.membership_number)
 
+    page.get_by_label(label("came in by")).select_option(label=zh("hotline 12351"))
     spouse = page.get_by_role("group", name=exactly("Family member %(n)s", n=1))
     spouse.get_by_label(label("name")).fill("刘春梅")
     spouse.get_by_label(label("relation")).select_option(label=zh("spouse"))

@@ -121,6 +121,20 @@ def test_the_case_file_of_a_wage_dispute_holds_the_names_amounts_and_every_trans
         assert link.worker.id_masked in content
 
 
+def test_the_case_file_says_where_the_case_came_in(login_as, office, caseworker):
+    station = factories.StationFactory(office=office, name="南关骑手驿站")
+    at_station = factories.wage_dispute(office, by=caseworker, channel="station", station=station)
+    older = factories.wage_dispute(office, by=caseworker)
+    older.__class__.objects.filter(pk=older.pk).update(channel="")
+    client = login_as(caseworker)
+
+    station_file = squeezed(text(pdf_of(client.get(print_url(at_station, "case-file")))))
+    older_file = squeezed(text(pdf_of(client.get(print_url(older, "case-file")))))
+
+    assert squeezed("Came in by Service station · 南关骑手驿站") in station_file
+    assert squeezed("Came in by Not recorded") in older_file
+
+
 def test_a_download_is_an_attachment_named_after_the_case_and_logged_once(
     login_as, caseworker, dispute
 ):

@@ -20,12 +20,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from cases import services
 from cases.models import Case, Document, Kind, State
 from cases.views import COMMON_RECORDS, PAGES
 from casework import reference
-from casework.models import HolidaySchedule
+from casework.models import HolidaySchedule, ServiceTally
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -90,8 +91,15 @@ def world(cases, office, caseworker, admin_user, document_storage):
     withdrawn = factories.walk_to(withdrawn, State.WITHDRAWN, caseworker, via=State.ACCEPTED)
     reference.change_setting(key=reference.Key.UNION_NAME, value="随州市总工会", by=admin_user)
     HolidaySchedule.objects.create(year=2027, holidays="2027-01-01", entered_by=admin_user)
+    # A station whose tally of today is still editable (by its office's staff).
+    station = factories.StationFactory(office=office)
+    ServiceTally.objects.create(station=station, day=timezone.localdate(), service="rest", count=3)
     numbered = ("dispute", "aid", "card", "declined", "open_dispute", "open_aid")
-    return {"cases": [cases[k] for k in numbered] + [withdrawn], "storage": document_storage}
+    return {
+        "cases": [cases[k] for k in numbered] + [withdrawn],
+        "stations": [station.pk],
+        "storage": document_storage,
+    }
 
 
 def printable_documents() -> list[str]:
@@ -164,11 +172,7 @@ def every_url(world) -> list[str]:
                 for format in ("csv", "xlsx")
             ]
         elif route.startswith("stations/") and set(params) == {"pk"}:
-            from casework.models import Station
-
-            combos = [{"pk": pk} for pk in Station.objects.values_list("pk", flat=True)] or [
-                {"pk": 1}
-            ]
+            combos = [{"pk": pk} for pk in world["stations"]]
         elif route.startswith("admin/"):
             choices = [admin_values(route, p, body) for p, body in params.items()]
             combos = [
@@ -247,6 +251,8 @@ def payload(case: Case | None, worker_pk: int, staff_pk: int) -> dict:
         "password": factories.PASSWORD,
         "language": "en",
         "post": "yes",
+        "rest": "99",  # a station's tally
+        "water": "99",
     }
 
 
