@@ -2,14 +2,15 @@
 
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import DateRangeWidget
 
 from casework.models import Office, Station, User
 from casework.widgets import FastSelect
 
-from .models import Case, Channel, Kind, Occupation, Priority, State
+from .models import FINISHED_STATES, Case, Channel, Kind, Occupation, Payment, Priority, State
 
 NOT_RECORDED = "none"  # the channel filter's value for cases that recorded none
 
@@ -23,6 +24,37 @@ SORTS = {
     # A queue is all open or all finished: finished_at is all NULL or none.
     "-finished": ["-finished_at", "-pk"],
 }
+
+
+class DateInputs(DateRangeWidget):
+    """Two date inputs, `<name>_after` and `<name>_before`."""
+
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(
+            self, (forms.DateInput(attrs={"type": "date"}), forms.DateInput(attrs={"type": "date"}))
+        )
+
+
+class HiddenDates(DateRangeWidget):
+    """The same two dates as hidden inputs: set by the figures page's links, kept
+    when the queue is filtered further, not offered in the filter box."""
+
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(self, (forms.HiddenInput, forms.HiddenInput))
+
+
+def _dates(label, method, widget=DateInputs):
+    return django_filters.DateFromToRangeFilter(label=label, method=method, widget=widget)
+
+
+def _between(name: str, value: slice, *, dates: bool = False) -> Q:
+    """`name` between the range's ends (each end optional), as times or as dates."""
+    q = Q()
+    if value.start is not None:
+        q &= Q(**{f"{name}__gte": value.start.date() if dates else value.start})
+    if value.stop is not None:
+        q &= Q(**{f"{name}__lte": value.stop.date() if dates else value.stop})
+    return q
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -64,6 +96,15 @@ class CaseFilter(django_filters.FilterSet):
         field_name="opened_at",
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    # The figures page links to the cases each figure counts (reports.figures).
+    finished = _dates(_("finished"), "filter_finished")
+    paid = _dates(_("payment received"), "filter_paid")
+    approved = _dates(_("aid approved"), "filter_approved", HiddenDates)
+    disbursed = _dates(_("aid disbursed"), "filter_disbursed", HiddenDates)
+    issued = _dates(_("card term begins"), "filter_issued", HiddenDates)
+    in_force = django_filters.DateFilter(
+        label=_("card in force on"), method="filter_in_force", widget=forms.HiddenInput
     )
     sort = django_filters.ChoiceFilter(
         label=_("sort by"),
@@ -126,6 +167,34 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_occupation(self, queryset, name, value):
         return queryset.filter(pk__in=Case.objects.filter(workers__occupation=value).values("pk"))
+
+    def filter_finished(self, queryset, name, value):
+        return queryset.filter(_between("finished_at", value), state__in=FINISHED_STATES)
+
+    def filter_paid(self, queryset, name, value):
+        paid = Payment.objects.valid().filter(_between("paid_on", value, dates=True))
+        return queryset.filter(pk__in=paid.values("dispute_id"))
+
+    # Aid and cards extend the case row (multi-table): their fields are reached by
+    # name, as the case search reaches the wage models.
+    def filter_approved(self, queryset, name, value):
+        return queryset.filter(_between("aidapplication__approved_at", value))
+
+    def filter_disbursed(self, queryset, name, value):
+        return queryset.filter(_between("aidapplication__disbursed_on", value, dates=True))
+
+    def filter_issued(self, queryset, name, value):
+        return queryset.filter(
+            _between("cardapplication__valid_from", value, dates=True),
+            state__in=[State.CARD_ISSUED, State.CLOSED],
+        ).exclude(cardapplication__card_number="")
+
+    def filter_in_force(self, queryset, name, value):
+        return queryset.filter(
+            state__in=[State.CARD_ISSUED, State.CLOSED],
+            cardapplication__valid_from__lte=value,
+            cardapplication__valid_to__gte=value,
+        ).exclude(cardapplication__card_number="")
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS[value])

@@ -83,6 +83,11 @@ def queue_views(user) -> list[tuple[str, str]]:
     if user.is_caseworker or user.is_supervisor or user.is_auditor:
         # A caseworker's own finished cases; everyone else's as their role allows.
         views.append(("finished", _("Finished cases")))
+    if user.is_caseworker or user.is_supervisor:
+        # Open and finished together, as far as the role sees them: where the
+        # figures page sends a reader to the cases a figure counts. (An auditor
+        # sees finished cases only: the finished view is theirs.)
+        views.append(("all", _("All cases")))
     return views
 
 
@@ -110,6 +115,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         cases = cases.open().filter(assignee__isnull=True)
     elif view == "office":
         cases = cases.open()
+    elif view == "all":
+        pass
     else:
         cases = cases.finished()
     filterset = CaseFilter(data, queryset=cases.for_list(), user=user)

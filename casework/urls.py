@@ -35,4 +35,5 @@ urlpatterns = [
     path("", include("assistance.urls")),
     path("", include("reminders.urls")),
     path("", include("reports.urls")),
+    path("", include("reports.figures_urls")),
 ]

@@ -311,23 +311,13 @@ COLLECTIVE_CLAIMS = [
     ("r05", "8740.00"), ("r06", "6980.00"), ("r07", "7310.00"), ("r08", "5890.00"),
     ("r09", "8160.00"), ("r10", "6540.00"),
 ]  # fmt: skip
-COLLECTIVE_PAID_IN_FULL = {"r03", "r06", "r09"}
-
-
-def _collective_payments() -> list[tuple]:
-    """Half to everyone on day 22; three riders already had the rest on day 33."""
-    payments = []
-    for i, (key, amount) in enumerate(COLLECTIVE_CLAIMS):
-        half = Decimal(amount) / 2
-        payments.append((key, 22, str(half), WECHAT if i % 3 else BANK))
-        if key in COLLECTIVE_PAID_IN_FULL:
-            payments.append((key, 33, str(Decimal(amount) - half), WECHAT))
-    return payments
 
 
 # fmt: off
 CASES = [
-    # --- closed after the agreement was performed: the newspaper's 12 workers ------------
+    # --- the newspaper's 12 workers: everything recovered in the last 12 months, ¥197,000.00:
+    # ten disputes closed after the agreement was performed, two (r11, r13) performed and
+    # waiting to be closed. No other dispute holds a payment that counts. -----------------
     Spec(
         "zengdu", "caseworker", [("t1", "31200.00")], ["xingda"], LABOUR, WALK_IN,
         matters="追索拖欠的运费提成及出车补助共计31,200元",
@@ -356,7 +346,7 @@ CASES = [
         matters="追索欠付的3个月配送费，要求退还装备押金",
         reasons="申请人经湖北众联劳务派遣有限公司安排，在飞驰配送站从事速达外卖配送。"
         "站点以“考核未达标”为由连续3个月未足额结算配送费，离站时装备押金600元也未退还。",
-        received=34, finished=6, state=State.CLOSED, at=(15, 10), worked=(-400, -9),
+        received=34, state=State.PERFORMED, at=(15, 10), worked=(-400, -9),
         unpaid=(-98, -9),
         contacts=[
             (0, VISIT, "申请人宋喆",
@@ -370,7 +360,7 @@ CASES = [
         "人民币9,836.50元，于协议签订后7日内一次性付清；速达外卖平台督促站点履行。",
         method="微信转账至申请人本人账户",
         payments=[("r11", 19, "9836.50", WECHAT)],
-        close_note="款项已一次性付清，申请人签字确认。",
+        notes=["款项已一次性付清，待申请人来站签字确认后结案。"],
     ),
     Spec(
         "zengdu", "caseworker", [("c1", "16800.00")], ["kuaijie"], LABOUR, WALK_IN,
@@ -470,14 +460,14 @@ CASES = [
         matters="追索欠付的2个月配送费",
         reasons="申请人在飞驰配送站跑单，按单计酬。站点以“系统结算延迟”为由两个月未付配送费，"
         "申请人提供了速达骑手App的收入明细截图。",
-        received=34, finished=13, state=State.CLOSED, at=(11, 15), worked=(-200, None),
+        received=34, state=State.PERFORMED, at=(11, 15), worked=(-200, None),
         unpaid=(-64, -4),
         sessions=[(7, "按App收入明细核对单量，站点确认欠付7,163.50元，同意一周内付清。")],
         signed=9, perform_days=7,
         result="飞驰配送站向申请人朱小龙支付欠付配送费人民币7,163.50元，于协议签订后7日内付清。",
         method="微信转账至申请人本人账户",
         payments=[("r13", 14, "7163.50", WECHAT)],
-        close_note="配送费已付清。",
+        notes=["配送费已付清，待结案。"],
     ),
     Spec(
         "guangshui", "citysupervisor", [("t2", "42000.00")], ["xinlu"], LABOUR, HOTLINE,
@@ -634,10 +624,9 @@ CASES = [
         result="随县安居快递服务部向申请人梁振宇支付拖欠工资人民币9,000元，分三期支付，每期"
         "3,000元，于协议签订后30日内付清。",
         method="微信转账至申请人本人账户",
-        payments=[("c3", 28, "3000.00", WECHAT)],
         limitation=[(LimitationEvent.Type.CLAIM, 60, "书面催告服务部履行调解协议")],
-        notes=["第一期3,000元已支付；第二期逾期未付，多次电话催告无果。依据调解协议协助"
-               "申请人向法院申请支付令。"],
+        notes=["第一期3,000元逾期未付，多次电话催告无果。依据调解协议协助申请人向法院申请"
+               "支付令。"],
         referral=(Forum.COURT, "随县人民法院", 75),
     ),
     # --- mediation failed --------------------------------------------------------------------
@@ -666,20 +655,20 @@ CASES = [
         notes=["申请人由家政公司招用、派遣和管理，与公司之间属于劳动争议（R10）；已告知申请人"
                "向随州市劳动人事争议仲裁委员会申请仲裁，正在帮其准备材料。"],
     ),
-    # --- agreement reached, being paid --------------------------------------------------------
+    # --- agreement reached, nothing paid yet -------------------------------------------------
     Spec(
         "zengdu", "caseworker", COLLECTIVE_CLAIMS, ["shandian", "suda"], NOT_FULLY, STATION_IN,
         matters="10名骑手集体追索闪电骑士配送服务部欠付的2个月配送费",
         reasons="闪电骑士配送服务部承接速达外卖在城南片区的配送业务。服务部负责人以平台结算"
         "延迟为由，连续两个月未向骑手结算配送费，后突然关闭站点。10名骑手推选张伟、杨帆为"
         "代表，共同申请工会调解。",
-        received=36, state=State.AGREEMENT, priority="high", at=(10, 45),
+        received=16, state=State.AGREEMENT, priority="high", at=(10, 45),
         worked=(-500, -30), unpaid=(-90, -30),
         contacts=[
             (0, VISIT, "骑手代表张伟、杨帆", "在汉东路工会驿站接待10名骑手，逐一登记欠付金额。"),
             (1, CALL, "速达外卖平台随州区域经理 钱立新",
              "平台表示将暂扣服务部的结算款，优先用于支付骑手。"),
-            (24, MESSAGE, "全体申请人（微信群）", "通知第一期款项已发放，请各自核对到账金额。"),
+            (14, MESSAGE, "全体申请人（微信群）", "通知调解协议已签订，第一期款项于10日内发放。"),
         ],
         notes=["集体案件（R9）：代表张伟、杨帆。每名骑手的单量以速达骑手App后台导出数据为准。"],
         sessions=[
@@ -695,7 +684,6 @@ CASES = [
         "金额见附表），协议签订后10日内支付50%，余款于40日内付清；速达外卖平台对余款承担"
         "垫付责任。",
         method="微信或银行转账至各申请人本人账户",
-        payments=_collective_payments(),
     ),
     Spec(
         "zengdu", "caseworker2", [("t3", "18600.00")], ["shuntu"], CIVIL, HOTLINE,
@@ -708,7 +696,6 @@ CASES = [
         result="湖北顺途供应链科技有限公司（顺途同城货运平台）向申请人于海洋支付运费及退还"
         "保证金共计人民币16,000元，分三期支付：6,000元、5,000元、5,000元，最后一期于协议"
         "签订后60日内付清。",
-        payments=[("t3", 25, "6000.00", BANK)],
     ),
     Spec(
         "suixian", "caseworker3", [("d2", "7500.00")], ["liu_household"], CIVIL, WALK_IN,
@@ -723,34 +710,32 @@ CASES = [
         "付清。",
         method="现金或微信转账，申请人出具收条",
     ),
-    # --- performed, waiting to be closed --------------------------------------------------------
+    # --- agreement reached, payment late or not yet due -----------------------------------------
     Spec(
         "zengdu", "caseworker", [("r14", "4280.00")], ["suda", "feichi", "zhonglian"],
         NOT_FULLY, STATION_IN,
         matters="追索被扣发的配送费",
         reasons="申请人在飞驰配送站跑单，站点以“差评罚款”为由扣发配送费4,280元，申请人认为"
         "差评不实且罚款标准从未告知。",
-        received=30, state=State.PERFORMED, at=(15, 30), worked=(-150, None), unpaid=(-40, -8),
+        received=30, state=State.AGREEMENT, at=(15, 30), worked=(-150, None), unpaid=(-40, -8),
         sessions=[(5, "站点无法提供罚款规则的告知记录，同意全额返还。")],
-        signed=8, perform_days=14,
-        result="飞驰配送站向申请人胡斌返还扣发的配送费人民币4,280元，分两次于协议签订后14日内"
+        signed=8, perform_days=30,
+        result="飞驰配送站向申请人胡斌返还扣发的配送费人民币4,280元，分两次于协议签订后30日内"
         "付清。",
         method="微信转账至申请人本人账户",
-        payments=[("r14", 21, "2000.00", WECHAT), ("r14", 26, "2280.00", WECHAT)],
-        notes=["款项已全部收到，待申请人来站签字确认后结案。"],
+        notes=["站点尚未返还第一笔款项，已电话提醒其按协议履行。"],
     ),
     Spec(
         "suixian", "caseworker3", [("o2", "5600.00")], ["youpin"], NOT_FULLY, WALK_IN,
         matters="追索拖欠的直播带货底薪和销售提成",
         reasons="申请人在随县漳潭镇优品电商服务部从事香菇、木耳等农产品直播带货，约定底薪"
         "2,000元加销售提成。服务部拖欠两个月底薪及提成。",
-        received=42, state=State.PERFORMED, at=(10, 10), worked=(-240, -5), unpaid=(-65, -5),
+        received=42, state=State.AGREEMENT, at=(10, 10), worked=(-240, -5), unpaid=(-65, -5),
         sessions=[(6, "服务部按后台销售数据核对提成，双方确认5,000元。")],
-        agreed={"o2": "5000.00"}, signed=10, perform_days=20,
+        agreed={"o2": "5000.00"}, signed=10, perform_days=45,
         result="随县漳潭镇优品电商服务部向申请人付雨欣支付底薪及销售提成共计人民币5,000元，"
-        "分两期于协议签订后20日内付清。",
+        "分两期于协议签订后45日内付清。",
         method="微信转账至申请人本人账户",
-        payments=[("o2", 18, "2500.00", WECHAT), ("o2", 29, "2500.00", WECHAT)],
     ),
     # --- mediating: the first is past its 15-day period -----------------------------------------
     Spec(

@@ -129,3 +129,19 @@ class RetentionPeriod(models.Model):
         if self.outcome:
             what = f"{what} · {self.get_outcome_display()}"
         return f"{what}: {self.years}"
+
+
+class WorkingDay(models.Model):
+    """Each date with the number of working days up to and including it
+    (`reports.periods.ensure_working_days` fills it from the holiday calendar), so
+    that the figures count working days from intake to finish in the database."""
+
+    day = models.DateField(primary_key=True)
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("working day number")
+        verbose_name_plural = _("working day numbers")
+
+    def __str__(self):
+        return f"{self.day}: {self.number}"

@@ -478,6 +478,14 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
         ]
+        indexes = [
+            # The figures' payments received in a period (reports.figures).
+            models.Index(
+                fields=["paid_on", "dispute", "worker", "amount"],
+                condition=Q(voided_at__isnull=True),
+                name="payment_figures_paid_on",
+            )
+        ]
 
     def __str__(self):
         return f"{self.dispute} · {self.worker} · {self.amount}"

@@ -163,8 +163,8 @@ def cases(office, other_office, caseworker, caseworker2, supervisor, other_casew
 
 TABS = [
     # who, tabs offered, the first (default) tab
-    ("caseworker", ["mine", "intake", "finished"]),
-    ("supervisor", ["mine", "intake", "office", "finished"]),
+    ("caseworker", ["mine", "intake", "finished", "all"]),
+    ("supervisor", ["mine", "intake", "office", "finished", "all"]),
     ("auditor", ["finished"]),
 ]
 
@@ -481,3 +481,19 @@ def test_opened_dates_are_china_dates_not_utc_dates(login_as, office, supervisor
     assert numbers(on_first) == [late.number]
     assert numbers(on_second) == [early.number]
     assert "2026-05-02" in rows(on_second)[early.number]
+
+
+def test_the_all_cases_view_lists_open_and_finished_cases_the_user_may_see(
+    office, caseworker, supervisor, login_as
+):
+    from tests import factories
+
+    open_case = factories.wage_dispute(office, by=caseworker, state="mediating")
+    done = factories.wage_dispute(office, by=caseworker, state="declined")
+    page = login_as(supervisor).get("/cases/", {"view": "all"})
+    shown = {case.number for case in page.context["page"]}
+    assert {open_case.number, done.number} <= shown
+    finished_only = login_as(supervisor).get(
+        "/cases/", {"view": "all", "finished_after": "2000-01-01"}
+    )
+    assert {case.number for case in finished_only.context["page"]} == {done.number}

@@ -241,34 +241,52 @@ class TestTheSeededCity:
             Outcome.WITHDRAWN,
         }
 
-    def test_the_12_closed_cases_recovered_exactly_197000_yuan(self, seeded_city):
-        performed = WageDispute.objects.filter(state=State.CLOSED, outcome=Outcome.PERFORMED)
-        assert performed.count() == 12
-        assert Worker.objects.filter(cases__in=performed).distinct().count() == 12
+    def test_the_city_figures_for_the_last_12_months_show_12_workers_and_197000_yuan(
+        self, seeded_city
+    ):
+        from reports import figures, periods
 
-        def recovered(disputes) -> Decimal:
-            return (
-                Payment.objects.valid().filter(dispute__in=disputes).aggregate(t=Sum("amount"))["t"]
-            )
-
-        assert recovered(performed) == Decimal("197000.00")
-        # Every closed case counts the same: referral and shortfall closures hold no payments.
-        assert recovered(WageDispute.objects.filter(state=State.CLOSED)) == Decimal("197000.00")
+        today = timezone.localdate()
+        last_12_months = periods.period_for(periods.LAST_12_MONTHS, today)
+        city = figures.measure(figures.Filters(scope=figures.Scope(None)), last_12_months, today)
+        assert (city.workers_paid, city.recovered) == (12, Decimal("197000.00"))
+        # Counted by hand: every valid payment of the demo, all of them within the period.
+        valid = Payment.objects.valid()
+        assert valid.aggregate(t=Sum("amount"))["t"] == Decimal("197000.00")
+        assert valid.values("worker").distinct().count() == 12
+        assert all(last_12_months.includes(day) for day in valid.values_list("paid_on", flat=True))
+        # Ten closed after performance, two performed and waiting to be closed.
+        paid = WageDispute.objects.filter(pk__in=valid.values("dispute_id"))
+        assert (
+            sorted(paid.values_list("state", flat=True))
+            == [State.CLOSED] * 10 + [State.PERFORMED] * 2
+        )
         # A voided payment stays on the record and does not count.
-        voided = Payment.objects.filter(dispute__in=performed, voided_at__isnull=False)
+        voided = Payment.objects.filter(voided_at__isnull=False)
         assert voided.count() == 1 and voided.get().void_reason
         # Each was performed in full: what was agreed is what was received.
-        for dispute in performed:
+        for dispute in paid:
             totals = dispute.totals()
             assert totals["recovered"] == totals["agreed"] > 0
-        assert "¥197,000.00" in seeded_city
+        assert "money recovered for 12 workers, ¥197,000.00" in seeded_city
+
+    def test_the_city_supervisor_sees_the_seed_headline_on_the_figures_page(
+        self, seeded_city, login_as
+    ):
+        page = login_as(User.objects.get(username="citysupervisor")).get("/figures/")
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert "¥197,000.00" in text
+        headline = {row[0].value: row[1].value for row in page.context["headline"].rows}
+        assert headline["Workers with money recovered"] == 12
 
     def test_a_collective_case_names_ten_or_more_workers_each_with_a_claim(self, seeded_city):
         collective = WageDispute.objects.annotate(n=Count("case_workers")).filter(n__gte=10).get()
         assert collective.counterparty_links.exists()
         claims = collective.claims()
         assert all(cw.amount_claimed and agreed for cw, agreed, _paid in claims)
-        assert all(paid > 0 for _cw, _agreed, paid in claims)  # the first instalment went to all
+        # Signed three days ago: the first instalment is not due yet.
+        assert all(paid == 0 for _cw, _agreed, paid in claims)
         assert any(paid < agreed for _cw, agreed, paid in claims)  # ...and not all are paid yet
 
     def test_queues_and_clocks_have_something_to_show(self, seeded_city):

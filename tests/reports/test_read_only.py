@@ -44,6 +44,9 @@ MAY_GROW = {
     # security, not data they audit.
     "otp_static.staticdevice",
     "otp_static.statictoken",
+    # The figures' working-day numbers: derived from the holiday calendar, filled on
+    # the first read of the figures (reports.periods.ensure_working_days).
+    "reports.workingday",
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -177,6 +180,12 @@ def every_url(world) -> list[str]:
                 ]
         elif route.startswith("workers/") and set(params) == {"pk"}:
             combos = [{"pk": pk} for pk in workers]
+        elif route.startswith("figures/") and set(params) == {"table", "format"}:
+            combos = [
+                {"table": table, "format": format}
+                for table in ("headline", "months", "offenders")
+                for format in ("csv", "xlsx")
+            ]
         elif route.startswith("stations/") and set(params) == {"pk"}:
             combos = [{"pk": pk} for pk in world["stations"]]
         elif route.startswith("notifications/") and set(params) == {"pk"}:
