@@ -32,10 +32,11 @@ FULL = "The disk is full: the ZIP could not be written."
 
 
 def files_in(folder) -> list[str]:
-    """Every file under the document folder, hidden temporary ones included."""
+    """Every export file under the document folder, hidden temporary ones included (the
+    kept case files the ZIP is made from live beside them, in case-files/)."""
     return sorted(
         os.path.relpath(os.path.join(root, name), folder)
-        for root, _, names in os.walk(folder)
+        for root, _, names in os.walk(folder / "exports")
         for name in names
     )
 
