@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases.models import Case, Channel
 
-BEFORE = ("cases", "0009_i13_intake_channel")
+BEFORE = ("cases", "0011_i13_intake_channel")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,10 +21,11 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from cases import services
 from cases.models import Case, Document, Note, Payment, State, Worker
-from casework.models import AuditEntry, District, Office, User
+from casework.models import AuditEntry, District, Office, ServiceTally, User
 from reminders.models import Clock, Reminder, Threshold
 from reports.models import ExportJob, RetentionPeriod
 from tests import factories
@@ -64,6 +65,10 @@ NOT_BUILT = {
         "role-less administrator sees there"
     ),
     "admin/(?P<url>.*)$": "the admin's catch-all: any other address under /admin/ is a 404",
+    "reports:figures_table": (
+        "a table of the figures page, by name and format: no object, and its figures are "
+        "those of the user's own scope (tests/reports/test_figures.py)"
+    ),
 }
 
 
@@ -92,6 +97,8 @@ ADMIN_OWN = {
     "casework.minimumwage": "minimum wages are reference data",
     "reminders.officelimits": "an office's deadline limits are reference data",
     "reports.retentionperiod": "retention periods are reference data",
+    "casework.station": "service stations are reference data the administrator edits",
+    "casework.servicetally": "stations' daily counts (read-only there): no person in them",
     "axes.accessattempt": "unlocking sign-ins is the administrator's job",
     "axes.accesslog": "sign-in records are the administrator's to read",
     "axes.accessfailurelog": "failed sign-ins are the administrator's to read",
@@ -135,6 +142,10 @@ def world(office, caseworker, supervisor, document_storage, city, settings, tmp_
         due_on=datetime.date(2026, 5, 20),
         recipient=caseworker,
     )
+    station = factories.StationFactory(office=office)
+    ServiceTally.objects.create(
+        station=station, day=timezone.localdate(), service="rest", count=3, recorded_by=caseworker
+    )
     return {
         "case": case,
         "worker": worker,
@@ -143,6 +154,7 @@ def world(office, caseworker, supervisor, document_storage, city, settings, tmp_
         "job": job,
         "reminder": reminder,
         "caseworker": caseworker,
+        "station": station,
     }
 
 
@@ -191,6 +203,11 @@ BUILT = {
     "audit:hold": (lambda w: f"/audit/cases/{CASE(w)}/hold/", {"hold": "on"}),
     # The caseworker's own notification: nobody else opens (and marks read) it.
     "reminders:open": (lambda w: f"/notifications/{w['reminder'].pk}/", {}),
+    # Another office's station: its day's tally is neither shown nor recorded.
+    "station_tally": (
+        lambda w: f"/stations/{w['station'].pk}/tally/?day={timezone.localdate().isoformat()}",
+        lambda w: {"day": timezone.localdate().isoformat(), "rest": "99"},
+    ),
     "audit:subject_access": (lambda w: f"/workers/{w['worker'].pk}/personal-data.json", {}),
     "admin:view_on_site": (
         lambda w: f"/admin/r/{ContentType.objects.get_for_model(Case).pk}/{w['case'].pk}/",
@@ -240,6 +257,7 @@ def snapshot(w) -> tuple:
         AccessAttempt.objects.count(),
         ExportJob.objects.filter(file="").count(),
         list(Reminder.objects.values_list("pk", "read_at")),
+        list(ServiceTally.objects.values_list("pk", "count")),
     )
 
 

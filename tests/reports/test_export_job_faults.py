@@ -22,6 +22,7 @@ from casework import task_reaper
 from casework.models import AuditEntry, TaskHeartbeat
 from reports import bundles, exports
 from reports.models import ExportJob
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +244,7 @@ def test_a_full_disk_fails_the_zip_with_a_clear_message_and_leaves_nothing_half_
 
 def test_the_failure_reads_in_chinese_by_default(client, auditor, job, year_2026):
     ExportJob.objects.filter(pk=job.pk).update(status="failed", reason="disk_full")
-    client.force_login(auditor)
+    factories.sign_in(client, auditor)  # past two-factor; no language cookie: Chinese
 
     page = client.get("/audit/exports/", year_2026).content.decode()
 

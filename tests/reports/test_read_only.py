@@ -180,6 +180,8 @@ def every_url(world) -> list[str]:
                 ]
         elif route.startswith("workers/") and set(params) == {"pk"}:
             combos = [{"pk": pk} for pk in workers]
+        elif route.startswith("workers/") and set(params) == {"pk", "format"}:
+            combos = [{"pk": pk, "format": f} for pk in workers for f in ("pdf", "json")]
         elif route.startswith("figures/") and set(params) == {"table", "format"}:
             combos = [
                 {"table": table, "format": format}
