@@ -30,8 +30,14 @@ class DateInputs(DateRangeWidget):
     """Two date inputs, `<name>_after` and `<name>_before`."""
 
     def __init__(self, attrs=None):
+        # A two-input widget has no single id its <label> could point to: each input
+        # says which end of the range it is.
         forms.MultiWidget.__init__(
-            self, (forms.DateInput(attrs={"type": "date"}), forms.DateInput(attrs={"type": "date"}))
+            self,
+            (
+                forms.DateInput(attrs={"type": "date", "aria-label": _("from")}),
+                forms.DateInput(attrs={"type": "date", "aria-label": _("until")}),
+            ),
         )
 
 
