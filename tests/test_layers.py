@@ -22,8 +22,11 @@ FLOORS = [
     ["casework"],
     ["cases"],
     ["assistance"],
+    ["members"],  # membership: a member is a worker (cases), cards are for members
+    ["public"],  # the pages workers reach without a login: joining, asking for help
     ["reminders"],
     ["reports"],
+    ["api"],  # the REST API for other systems, over the same services as the pages
     ["demo"],
 ]
 FLOOR = {app: n for n, apps in enumerate(FLOORS) for app in apps}
