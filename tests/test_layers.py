@@ -110,7 +110,8 @@ def without_package_faces(edges: dict[str, set[str]]) -> dict[str, set[str]]:
 
 def test_every_app_of_the_project_has_a_floor():
     apps = {p.parent.name for p in ROOT.glob("*/apps.py")}
-    assert apps | {"casework"} == set(FLOOR)
+    # A floor may be planned before its app is built; an app may not lack one.
+    assert apps | {"casework"} <= set(FLOOR)
 
 
 def test_no_app_imports_one_on_its_own_floor_or_above():
