@@ -204,7 +204,7 @@ def headline_rows(figures: Figures, links: Links) -> list[tuple[str, str, object
             _("Open cases past a legal deadline (today)"),
             figures.overdue_total,
             None,
-            links.overdue(),
+            figures.deadlines_link or links.overdue(),
         ),
     ]
     return [r for r in rows if _applies(r[0], figures)]

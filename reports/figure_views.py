@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_safe
 from cases.models import Kind, Occupation
 from casework.audit import Action, record
 from casework.models import Office, Station
+from reminders import clocks
 
 from . import charts, figures, periods
 from .exports import BOM, YUAN_FORMAT, neutralise
@@ -111,6 +112,8 @@ def _compute(request, form: FiguresForm, today, **kwargs) -> figures.Figures:
     user = request.user
     if user.is_caseworker or user.is_supervisor:
         result.stations_link = reverse("stations")
+    if clocks.scope_for(user) is not None:  # auditors have no deadlines page
+        result.deadlines_link = reverse("reminders:deadlines")
     return result
 
 

@@ -548,6 +548,9 @@ class Figures:
     previous: Measure | None = None
     station_names: dict[int, str] = field(default_factory=dict)
     stations_link: str = ""  # the stations page, for readers who may open it
+    # Where "open cases past a legal deadline" leads: the deadlines page for readers
+    # who have one (caseworkers, supervisors); empty: the queue's overdue filter.
+    deadlines_link: str = ""
 
     @property
     def kinds(self) -> list[tuple[str, str]]:

@@ -522,3 +522,20 @@ def test_a_changed_holiday_schedule_renumbers_the_working_days(db):
     ensure_working_days(TODAY)
     assert step(monday) == 0
     assert step(monday + datetime.timedelta(days=1)) == 1  # Tuesday still works
+
+
+def test_open_cases_past_a_clock_lead_to_the_deadlines_page_or_the_queue(
+    caseworker, supervisor, auditor, login_as
+):
+    """Caseworkers and supervisors have a deadlines page; auditors have none, and are
+    sent to the queue's overdue filter instead."""
+    label = "Open cases past a legal deadline (today)"
+    for user in (caseworker, supervisor):
+        page = login_as(user).get(reverse("reports:figures"))
+        links = {row[0].value: row[1].link for row in page.context["headline"].rows}
+        assert links[label] == reverse("reminders:deadlines"), user
+        assert login_as(user).get(links[label]).status_code == 200
+    page = login_as(auditor).get(reverse("reports:figures"))
+    links = {row[0].value: row[1].link for row in page.context["headline"].rows}
+    assert links[label].startswith(reverse("cases:queue")) and "clock=overdue" in links[label]
+    assert login_as(auditor).get(links[label]).status_code == 200
