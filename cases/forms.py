@@ -270,10 +270,12 @@ class ParticularsForm(IntakeForm):
 
 class CounterpartyForm(forms.Form):
     role = forms.ChoiceField(label=_("role in the chain"), choices=Counterparty.Type.choices)
-    existing = forms.ModelChoiceField(
+    # A text box, not a list: a city's file holds tens of thousands of counterparties.
+    existing = forms.CharField(
         label=_("a counterparty already on file"),
-        queryset=Counterparty.objects.all(),
+        max_length=100,
         required=False,
+        help_text=_("Its unified social credit code, or its full name."),
     )
     name = forms.CharField(label=_("or a new one: name"), max_length=100, required=False)
     credit_code = forms.CharField(
@@ -284,6 +286,23 @@ class CounterpartyForm(forms.Form):
     )
     contact_person = forms.CharField(label=_("contact person"), max_length=50, required=False)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+
+    def clean_existing(self) -> Counterparty | None:
+        wanted = self.cleaned_data["existing"].strip()
+        if not wanted:
+            return None
+        found = Counterparty.objects.filter(credit_code=wanted.upper())[:1] or list(
+            Counterparty.objects.filter(name=wanted)[:2]
+        )
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise forms.ValidationError(
+                _("More than one counterparty on file has this name: enter its credit code.")
+            )
+        raise forms.ValidationError(
+            _("No counterparty on file has this code or name: enter it below as a new one.")
+        )
 
     def clean_credit_code(self):
         code = self.cleaned_data["credit_code"]
@@ -305,7 +324,7 @@ class CounterpartyForm(forms.Form):
             if known:
                 self.add_error(
                     "credit_code",
-                    _("%(name)s already has this code: choose it from the list.")
+                    _("%(name)s already has this code: enter the code above, as one on file.")
                     % {"name": known.name},
                 )
         return data

@@ -121,8 +121,8 @@ def test_a_caseworker_takes_a_riders_wage_dispute_and_closes_it(
     expect(start).to_contain_text(say("Record the counterparty (the other side) before mediation."))
     counterparty = open_action(page, "Add a counterparty")
     counterparty.get_by_label(label("role in the chain")).select_option(label=say("platform"))
-    counterparty.get_by_label(label("a counterparty already on file")).select_option(
-        label=platform_on_file.name
+    counterparty.get_by_label(label("a counterparty already on file")).fill(
+        platform_on_file.credit_code
     )
     counterparty.get_by_role("button", name=exactly("Add a counterparty")).click()
     expect_message(page, "Counterparty added.")

@@ -477,7 +477,40 @@ def test_a_counterparty_already_on_file_is_pointed_to_instead_of_entered_twice(
 
     assert response.status_code == 400
     assert shown_field(response, "credit_code")[0] == [
-        "某某物流有限公司 already has this code: choose it from the list."
+        "某某物流有限公司 already has this code: enter the code above, as one on file."
+    ]
+    assert saved_rows() == before
+
+
+@pytest.mark.parametrize("by", ["credit_code", "name"])
+def test_a_counterparty_on_file_is_found_by_its_code_or_its_full_name(client_, accepted, by):
+    known = factories.CounterpartyFactory(name="某某物流有限公司")
+    factories.CounterpartyFactory.create_batch(3)
+
+    response = client_.post(
+        f"/cases/{accepted.number}/record/counterparty/",
+        {"role": "platform", "existing": getattr(known, by)},
+    )
+
+    assert response.status_code == 302
+    assert [link.counterparty for link in accepted.counterparty_links.all()] == [known]
+
+
+def test_a_counterparty_not_on_file_or_a_shared_name_is_refused_next_to_the_field(
+    client_, accepted, shown_field
+):
+    factories.CounterpartyFactory.create_batch(2, name="同名物流有限公司")
+    before = saved_rows()
+    url = f"/cases/{accepted.number}/record/counterparty/"
+
+    unknown = client_.post(url, {"role": "platform", "existing": "无此公司"})
+    shared = client_.post(url, {"role": "platform", "existing": "同名物流有限公司"})
+
+    assert shown_field(unknown, "existing")[0] == [
+        "No counterparty on file has this code or name: enter it below as a new one."
+    ]
+    assert shown_field(shared, "existing")[0] == [
+        "More than one counterparty on file has this name: enter its credit code."
     ]
     assert saved_rows() == before
 
