@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "casework",
     "cases",
     "assistance",
+    "members",
     "reminders",
     "reports",
     "demo",
