@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "casework.context_processors.site",
                 "reminders.context_processors.notifications",
+                "members.context_processors.review",
             ],
         },
     },

@@ -7,3 +7,6 @@ class MembersConfig(AppConfig):
 
     name = "members"
     verbose_name = _("Membership")
+
+    def ready(self):
+        from . import views  # noqa: F401  (adds the membership section to the worker's page)
