@@ -206,3 +206,25 @@ def test_a_member_who_leaves_is_no_longer_a_member(office, caseworker):
     member.refresh_from_db()
     assert member.status == "left" and not member.worker.is_member
     assert member.worker.membership_number == member.number  # the number stays on file
+
+
+def test_new_members_are_counted_per_period_and_office(office, other_office, caseworker):
+    from members.figures import new_members
+
+    today = timezone.localdate()
+    services.join_at_desk(by=caseworker, office=office, **person())
+    assert new_members({office.pk}, today, today) == 1
+    assert new_members({other_office.pk}, today, today) == 0
+    assert new_members(None, today - datetime.timedelta(days=30), today) == 1
+    assert (
+        new_members(None, today + datetime.timedelta(days=1), today.replace(year=today.year + 1))
+        == 0
+    )
+
+
+def test_the_figures_page_shows_new_members(client, office, caseworker):
+    services.join_at_desk(by=caseworker, office=office, **person())
+    client.force_login(caseworker)
+    page = client.get("/figures/").content.decode()
+    assert "新入会会员" in page
+    assert page.split('id="new-members"')[1].split("</li>")[0].count(">1<") == 1
