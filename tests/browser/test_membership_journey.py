@@ -1,10 +1,10 @@
 """A caseworker reviews an application to join beside the worker it may be, merges
 it, and watches a drive's count; on a desktop and at phone width."""
 
-import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import Worker
@@ -28,7 +28,7 @@ def test_a_caseworker_merges_a_duplicate_and_sees_the_number(page, artifacts_dir
         by=caseworker,
         office=office,
         name="骑手集中入会日",
-        date=datetime.date.today(),
+        date=timezone.localdate(),
         place="文化广场",
     )
     application = services.submit_application(
