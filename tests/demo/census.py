@@ -10,6 +10,7 @@ notifications; audit entries per action; the figures page's headline; the demo l
 
 import contextlib
 import datetime
+import hashlib
 from collections import Counter
 from decimal import Decimal
 from unittest import mock
@@ -58,6 +59,16 @@ def _total(queryset, field: str) -> str:
     return f"{Decimal(queryset.aggregate(t=Sum(field))['t'] or 0):.2f}"
 
 
+def _digest(rows) -> str:
+    text = "\n".join(sorted(repr(tuple(str(v) for v in row)) for row in rows))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _day_hour(at: datetime.datetime, today: datetime.date) -> tuple[int, int]:
+    local = timezone.localtime(at)
+    return (today - local.date()).days, local.hour
+
+
 def _money_of(case) -> list:
     """What a case's money comes to: a dispute's claimed, agreed and paid; an aid
     application's recommended, approved and disbursed amounts; a card's term."""
@@ -78,12 +89,14 @@ def census() -> dict:
         CaseWorker,
         ClaimItem,
         Contact,
+        Counterparty,
         EvidenceItem,
         LimitationEvent,
         MediationSession,
         Note,
         Payment,
         WageDispute,
+        Worker,
     )
     from casework import two_factor
     from casework.models import AuditEntry, ServiceTally, Station, User
@@ -212,6 +225,65 @@ def census() -> dict:
         | {"opened": sum(city.opened.values()), "finished": sum(city.finished.values())},
         "logins": logins,
         "totp_secret": settings.DEMO_TOTP_SECRET,
+        # The invented numbers (ID numbers, mobiles, credit codes, payment references)
+        # and the days things happened on, each list summed up in one digest.
+        "fingerprints": {
+            "workers": _digest(
+                (w.name, w.id_number(), w.phone, w.occupation, w.employer, str(w.district))
+                for w in Worker.objects.select_related("district")
+            ),
+            "counterparties": _digest(
+                Counterparty.objects.values_list("name", "type", "credit_code", "phone")
+            ),
+            "payments": _digest(
+                (p.dispute.number, p.worker.name, (today - p.paid_on).days, p.amount, p.reference)
+                for p in payments.select_related("dispute", "worker")
+            ),
+            "family": _digest(
+                (m.name, m.id_number(), m.guardian_name) for m in FamilyMember.objects.all()
+            ),
+            "approvals": _digest(
+                (
+                    a.application.number,
+                    a.approver.username,
+                    (today - timezone.localdate(a.approved_at)).days,
+                )
+                for a in Approval.objects.select_related("application", "approver")
+            ),
+            "sessions": _digest(
+                (m.dispute.number, (today - m.held_on).days, m.place, m.attendees, m.result)
+                for m in MediationSession.objects.select_related("dispute")
+            ),
+            "contacts": _digest(
+                (c.case.number, *_day_hour(c.occurred_at, today), c.with_whom, c.summary)
+                for c in Contact.objects.select_related("case")
+            ),
+            "notes": _digest((n.case.number, n.body) for n in Note.objects.select_related("case")),
+            "texts": _digest(
+                (
+                    d.number,
+                    d.matters,
+                    d.reasons,
+                    d.agreement_result,
+                    d.performance_method,
+                    str(d.performance_deadline and (today - d.performance_deadline).days),
+                    d.outcome_note,
+                )
+                for d in WageDispute.objects.all()
+            ),
+            "aid_texts": _digest(
+                (
+                    a.number,
+                    a.circumstances,
+                    a.findings,
+                    a.recommendation_reason,
+                    a.receipt_reference,
+                    a.outcome_note,
+                    a.category_difference_reason,
+                )
+                for a in aid
+            ),
+        },
     }
 
 
