@@ -1,11 +1,11 @@
 """Builds the city of `demo.data` through the real services (the seed_demo command).
 
 Each record is opened with its kind's service and its story walked step by step, each
-step (`step_<verb>`) calling the service a user's click would, so case numbers, clocks,
-stored rules and audit entries are the real ones. The services stamp "now": afterwards
-only what a user cannot date is moved back to the record's days (a case's opened and
-finished times, an application's time in its state, approvals' times, a card's term);
-audit entries are never touched. The same data on the same day builds the same city.
+step calling the service a user's click would, so case numbers, clocks, stored rules and
+audit entries are the real ones. The services stamp "now": afterwards only what a user
+cannot date is moved back to the record's days (a case's opened and finished times, an
+application's time in its state, approvals' times, a card's term); audit entries are
+never touched. The same data on the same day builds the same city.
 """
 
 import datetime
@@ -27,9 +27,29 @@ from demo import data
 from demo.data import yuan
 
 DAY = datetime.timedelta(days=1)
+date = datetime.date.fromisoformat
+ACCEPTED = "材料齐全，属于工会调解范围，予以受理。"
 FIRST_CALL = (
     "电话联系申请人，核实欠付期间和金额，请其带齐身份证、劳动合同或接单记录、聊天记录和收入截图。"
 )
+
+# Steps that are one transition: verb: (transition, fields its text fills, names who).
+# A step without a day (accept, mediate, …) gives no text; one with a day gives it, then
+# the username of who takes it (where named), then the text.
+TRANSITIONS = {
+    "accept": ("accept", ("note",), False), "mediate": ("start_mediation", (), False),
+    "performed": ("mark_performed", (), False), "fail": ("mark_failed", (), False),
+    "close": ("close", ("outcome_note",), False), "verify": ("verify", ("notes",), False),
+    "decline": ("decline", ("reason", "note"), False),
+    "withdraw": ("withdraw", ("reason", "note"), False),
+    "shortfall": ("close_with_shortfall", ("reason",), True),
+    "reject": ("reject", ("reason", "note"), True),
+    "return_for_revision": ("return_for_revision", ("reason", "note"), True),
+}  # fmt: skip
+
+
+def pick(record, *names) -> dict:
+    return {name: getattr(record, name) for name in names}
 
 
 class Builder:
@@ -53,55 +73,38 @@ class Builder:
                 self.build(record, open_case)
         self.create_tallies()
 
-    # --- offices, accounts, stations (reference data, entered in the admin) ---------------
+    # --- offices, accounts, stations: reference data, which the admin enters -----------------
 
     def create_reference_data(self) -> None:
         self.offices = {}
         for key, (name, short_name, parent) in data.OFFICES.items():
-            self.offices[key] = Office.objects.get_or_create(
-                name=name, defaults={"short_name": short_name, "parent": self.offices.get(parent)}
-            )[0]
-        self.districts = {
-            name: District.objects.get_or_create(name=name)[0] for name in data.DISTRICTS
-        }
+            defaults = {"short_name": short_name, "parent": self.offices.get(parent)}
+            self.offices[key] = Office.objects.get_or_create(name=name, defaults=defaults)[0]
+        self.districts = {n: District.objects.get_or_create(name=n)[0] for n in data.DISTRICTS}
         MinimumWage.objects.bulk_create(
-            MinimumWage(
-                district=self.districts[name],
-                monthly_amount=yuan(amount),
-                effective_from=datetime.date.fromisoformat(since),
-            )
-            for name, rows in data.MINIMUM_WAGES.items()
-            for amount, since in rows
+            MinimumWage(district=self.districts[n], monthly_amount=yuan(a), effective_from=date(d))
+            for n, rows in data.MINIMUM_WAGES.items()
+            for a, d in rows
         )
         hashed = make_password(self.password)  # one hash: the accounts share the password
-        groups = {group.name: group for group in Group.objects.all()}
-        key = two_factor.demo_key()  # the published demo secret (`manage.py demo_totp`)
+        groups, key = {g.name: g for g in Group.objects.all()}, two_factor.demo_key()
         self.users = {}
         for username, (full_name, role, office) in data.ACCOUNTS.items():
-            user = User.objects.create(
-                username=username,
-                full_name=full_name,
-                email=f"{username}@demo.invalid",
-                office=self.offices[office],
-                is_staff=role is None,
-                is_superuser=role is None,
-                password=hashed,
-            )
+            admin, email = role is None, f"{username}@demo.invalid"
+            user = User(username=username, full_name=full_name, email=email, password=hashed)
+            user.office, user.is_staff, user.is_superuser = self.offices[office], admin, admin
+            user.save()
             if role is not None:
                 user.groups.add(groups[role])
             user = self.users[username] = User.objects.get(pk=user.pk)
-            if requires_two_factor(user):
+            if requires_two_factor(user):  # the published demo secret (`manage.py demo_totp`)
                 two_factor.enrol_with_key(user, key)
-        self.stations = {
-            key: Station.objects.create(
-                office=self.offices[office],
-                name=name,
-                type=type_,
-                address=address,
-                opened_on=datetime.date.fromisoformat(opened),
-            )
-            for key, (office, name, type_, address, opened, _keeper) in data.STATIONS.items()
-        }
+        self.stations = {}
+        for key, (office, name, type_, address, opened, _keeper) in data.STATIONS.items():
+            station = Station(name=name, type=type_, address=address, opened_on=date(opened))
+            station.office = self.offices[office]
+            station.save()
+            self.stations[key] = station
 
     def create_tallies(self) -> None:
         """Each station's tally for most days of the last year (a day or two a month went
@@ -111,20 +114,18 @@ class Builder:
         for key, (_office, _name, type_, _address, opened, keeper) in data.STATIONS.items():
             station, by = self.stations[key], self.users[keeper]
             rng = random.Random(f"{data.TALLY_SEED}-{key}")
-            first = max(datetime.date.fromisoformat(opened), self.today - data.TALLY_DAYS * DAY)
+            first = max(date(opened), self.today - data.TALLY_DAYS * DAY)
             for day in (first + n * DAY for n in range((self.today - first).days)):
                 counts = data.daily_visits(type_, day, rng)
                 if rng.random() < 0.06:
                     continue  # not recorded that day
                 if day >= recent:
                     record_tally(station=station, day=day, counts=counts, by=by)
-                else:
-                    rows += [
-                        ServiceTally(
-                            station=station, day=day, service=service, count=n, recorded_by=by
-                        )
-                        for service, n in counts.items()
-                    ]
+                    continue
+                rows += [
+                    ServiceTally(station=station, day=day, service=s, count=n, recorded_by=by)
+                    for s, n in counts.items()
+                ]
         ServiceTally.objects.bulk_create(rows, batch_size=2000)
 
     # --- one record -------------------------------------------------------------------------
@@ -138,18 +139,19 @@ class Builder:
         self.case = open_case(record)
         for step in record.story:
             verb, *args = (step,) if isinstance(step, str) else step
-            state, self.day = self.case.state, None
-            getattr(self, f"step_{verb}")(*args)
+            state, self.day = self.case.state, None  # a step with a day sets self.day
+            if verb in TRANSITIONS:
+                self.transition(*TRANSITIONS[verb], *args)
+            else:
+                getattr(self, f"step_{verb}")(*args)
             if self.case.state != state and self.day is not None:
                 last = self.day  # the day it reached the state it is in
-        finished = self.case.state in FINISHED_STATES
         dates = {"opened_at": self.received_at, "finished_at": None}
-        if finished:
+        if self.case.state in FINISHED_STATES:
             dates["finished_at"] = self.moment(self.on(last), "16:30")
-        if not isinstance(record, data.Dispute):
-            dates["state_changed_at"] = dates["finished_at"] or max(
-                self.received_at, self.moment(self.on(last), "15:00")
-            )
+        if not isinstance(record, data.Dispute):  # a dispute's stays when it was moved
+            moved = max(self.received_at, self.moment(self.on(last), "15:00"))
+            dates["state_changed_at"] = dates["finished_at"] or moved
         Case.objects.filter(pk=self.case.pk).update(**dates)
 
     def on(self, day: int) -> datetime.date:
@@ -161,9 +163,14 @@ class Builder:
 
     def moment(self, day: datetime.date, at: str) -> datetime.datetime:
         """A time on `day` in China time, never later than now."""
-        time = datetime.time.fromisoformat(at)
-        moment = datetime.datetime.combine(day, time, tzinfo=timezone.get_current_timezone())
-        return min(moment, self.now - datetime.timedelta(minutes=1))
+        tz = timezone.get_current_timezone()
+        at = datetime.datetime.combine(day, datetime.time.fromisoformat(at), tzinfo=tz)
+        return min(at, self.now - datetime.timedelta(minutes=1))
+
+    @property
+    def mine(self) -> dict:
+        """The case and its handler: what every step's service is called with."""
+        return {"case": self.case, "by": self.handler}
 
     def came_in(self, value: str) -> dict:
         if value in (Channel.DESK, Channel.HOTLINE):
@@ -173,266 +180,184 @@ class Builder:
     def worker(self, key: str):
         if key not in self.workers:
             w = data.WORKERS[key]
-            number, joined = w.member or ("", None)
+            fields = pick(w, "name", "occupation", "employer", "residence")
+            fields["id_number"] = data.id_number(w.born, w.region, w.sex, self.rng)
+            fields["phone"], fields["district"] = data.mobile(self.rng), self.districts[w.district]
+            if w.member:
+                fields |= {"is_member": True, "membership_number": w.member[0]}
+                fields["joined_on"] = date(w.member[1])
             self.workers[key] = services.register_worker(
-                by=self.handler,
-                office=self.office,
-                name=w.name,
-                occupation=w.occupation,
-                id_number=data.id_number(w.born, w.region, w.sex, self.rng),
-                phone=data.mobile(self.rng),
-                employer=w.employer,
-                district=self.districts[w.district],
-                residence=w.residence,
-                consent_scope=data.CONSENT,
-                **(
-                    {
-                        "is_member": True,
-                        "membership_number": number,
-                        "joined_on": datetime.date.fromisoformat(joined),
-                    }
-                    if w.member
-                    else {}
-                ),
+                by=self.handler, office=self.office, consent_scope=data.CONSENT, **fields
             )
         return self.workers[key]
-
-    def go(self, name: str, by: str = "", **fields) -> None:
-        by = self.users[by] if by else self.handler
-        self.case = services.run_transition(case=self.case, name=name, by=by, **fields)
-
-    def supervisor(self) -> User:
-        """The office's (first) supervisor, or the city's."""
-        mine = [u for u in self.users.values() if u.is_supervisor and u.office == self.office]
-        return (mine or [self.users["citysupervisor"]])[0]
 
     # --- opening ----------------------------------------------------------------------------
 
     def open_dispute(self, r: data.Dispute):
-        def days(pair):
-            return [None if d is None else self.received_on + d * DAY for d in pair or (None, None)]
-
-        (period_from, period_to), (unpaid_from, unpaid_to) = days(r.worked), days(r.unpaid)
+        fields = pick(r, "priority", "matters", "reasons", "relationship")
+        for name, days in (("period", r.worked), ("unpaid", r.unpaid)):
+            for end, day in zip(("from", "to"), days or (None, None), strict=True):
+                fields[f"{name}_{end}"] = None if day is None else self.received_on + day * DAY
+        known = [k for k in r.against if k in self.counterparties]
         return services.open_wage_dispute(
             by=self.handler,
             office=self.office,
-            priority=r.priority,
-            matters=r.matters,
-            claims=[(self.worker(key), yuan(amount)) for key, amount in r.claims],
-            counterparties=[
-                (self.counterparties[k], data.COUNTERPARTIES[k].type)
-                for k in r.against
-                if k in self.counterparties
-            ],
-            reasons=r.reasons,
             received_at=self.received_at,
-            relationship=r.relationship,
-            period_from=period_from,
-            period_to=period_to,
-            unpaid_from=unpaid_from,
-            unpaid_to=unpaid_to,
+            claims=[(self.worker(key), yuan(amount)) for key, amount in r.claims],
+            counterparties=[(self.counterparties[k], data.COUNTERPARTIES[k].type) for k in known],
             **self.came_in(r.came_in),
+            **fields,
         )
 
     def open_aid(self, r: data.Aid):
-        worker, source = self.worker(r.worker), None
+        worker, source, came_in = self.worker(r.worker), None, {}
         if r.came_in == "dispute":  # it came in where the dispute did: the service copies it
             source = WageDispute.objects.get(applicant=worker, state__in=FINISHED_STATES)
+        else:
+            came_in = self.came_in(r.came_in)
+        text = r.circumstances.format(dispute=source.number if source else "")
         return assistance.open_aid_application(
             by=self.handler,
             office=self.office,
             worker=worker,
             source_case=source,
-            circumstances=r.circumstances.format(dispute=source.number if source else ""),
-            **({} if source else self.came_in(r.came_in)),
+            circumstances=text,
+            **came_in,
         )
 
     def open_card(self, r: data.Card):
-        worker = self.worker(r.worker)
+        worker, family = self.worker(r.worker), [self.member(*m) for m in r.family]
         return assistance.open_card_application(
             by=self.handler,
             office=self.office,
             worker=worker,
+            family=family,
             **self.came_in(r.came_in),
-            family=[self.family_member(*member) for member in r.family],
         )
 
-    def family_member(self, name, relation, born, region, sex, guardian) -> dict:
+    def member(self, name, relation, born, region, sex, guardian) -> dict:
         number = data.id_number(born, region, sex, self.rng)
         return {"name": name, "relation": relation, "id_number": number, "guardian_name": guardian}
 
     # --- the steps of a story (see demo.data) -------------------------------------------------
 
-    def step_take(self, who: str, to: str = "", note: str = "") -> None:
+    def transition(self, name: str, text_fields: tuple, names_who: bool, *args) -> None:
+        by, fields = self.handler, dict.fromkeys(text_fields, ACCEPTED)
+        if args:
+            self.on(args[0])
+            if names_who:
+                by = self.users[args[1]]
+            fields = dict.fromkeys(text_fields, args[-1])
+        self.case = services.run_transition(case=self.case, name=name, by=by, **fields)
+
+    def step_take(self, who: str, supervisor: str = "", to: str = "", note: str = "") -> None:
         self.case = services.take_case(case=self.case, by=self.users[who])
-        if to:  # a supervisor moves it on
-            self.case = services.assign_case(
-                case=self.case, to=self.users[to], by=self.supervisor(), note=note
-            )
         self.handler = self.users[to or who]
+        if to:  # a supervisor moves it on
+            by = self.users[supervisor]
+            self.case = services.assign_case(case=self.case, to=self.handler, by=by, note=note)
         if not isinstance(self.record, data.Dispute):
             return
         for key, amount in self.record.claims:  # the claim items (R7)
-            for type_, item, what in self.record.items.get(
-                key, [("wages", amount, data.CLAIM_DESCRIPTION)]
-            ):
+            default = [("wages", amount, data.CLAIM_DESCRIPTION)]
+            for kind, item, what in self.record.items.get(key, default):
+                worker = self.workers[key]
                 claims.save_claim_item(
-                    case=self.case,
-                    by=self.handler,
-                    worker=self.workers[key],
-                    type=type_,
-                    amount=yuan(item),
-                    description=what,
+                    **self.mine, worker=worker, type=kind, amount=yuan(item), description=what
                 )
-        for key in self.record.against:  # met for the first time
-            if key not in self.counterparties:
-                cp = data.COUNTERPARTIES[key]
-                code = data.credit_code(cp.code_prefix, self.rng) if cp.code_prefix else ""
-                self.counterparties[key] = services.add_counterparty(
-                    case=self.case,
-                    by=self.handler,
-                    role=cp.type,
-                    name=cp.name,
-                    type=cp.type,
-                    credit_code=code,
-                    contact_person=cp.contact_person,
-                    phone=cp.phone,
-                    address=cp.address,
-                ).counterparty
+        for key in [k for k in self.record.against if k not in self.counterparties]:
+            cp = data.COUNTERPARTIES[key]  # met for the first time
+            fields = pick(cp, "name", "type", "contact_person", "phone", "address")
+            code = data.credit_code(cp.code_prefix, self.rng) if cp.code_prefix else ""
+            fields["credit_code"] = code
+            link = services.add_counterparty(**self.mine, role=cp.type, **fields)
+            self.counterparties[key] = link.counterparty
 
     def step_contact(self, day: int, channel=data.CALL, with_whom="", summary=FIRST_CALL) -> None:
-        first = data.WORKERS[self.record.claims[0][0]].name
+        with_whom = with_whom or f"申请人{data.WORKERS[self.record.claims[0][0]].name}"
         at = self.moment(self.on(day), f"{10 + (self.contacts * 3) % 8}:15")
         soon = self.received_at + datetime.timedelta(minutes=20 + 30 * self.contacts)
+        occurred_at, self.contacts = max(at, min(soon, self.now)), self.contacts + 1
         services.record_contact(
-            case=self.case,
-            by=self.handler,
+            **self.mine,
             channel=channel,
+            with_whom=with_whom,
+            occurred_at=occurred_at,
             summary=summary,
-            with_whom=with_whom or f"申请人{first}",
-            occurred_at=max(at, min(soon, self.now)),
         )
-        self.contacts += 1
 
     def step_note(self, body: str) -> None:
-        services.add_note(case=self.case, by=self.handler, body=body)
+        services.add_note(**self.mine, body=body)
 
-    def step_claim(self, day: int, note: str) -> None:
-        services.record_limitation_event(
-            case=self.case,
-            by=self.handler,
-            note=note,
-            type=LimitationEvent.Type.CLAIM,
-            occurred_on=self.on(day),
-        )
-
-    def step_accept(self) -> None:
-        self.go("accept", note="材料齐全，属于工会调解范围，予以受理。")
+    def step_claim(self, day: int, note: str, kind=LimitationEvent.Type.CLAIM) -> None:
+        on = self.on(day)
+        services.record_limitation_event(**self.mine, type=kind, occurred_on=on, note=note)
 
     def step_investigate(self) -> None:
-        self.go("investigate")
+        self.transition("investigate", (), False)
         listed = set(self.case.evidence_items.values_list("kind", flat=True))
         for kind, status, day, note in data.EVIDENCE_ANSWERS:
             if kind in listed:
-                claims.set_evidence(
-                    case=self.case,
-                    by=self.handler,
-                    kind=kind,
-                    status=status,
-                    status_on=self.on(day),
-                    note=note,
-                )
-
-    def step_mediate(self) -> None:
-        self.go("start_mediation")
+                on = self.on(day)
+                claims.set_evidence(**self.mine, kind=kind, status=status, status_on=on, note=note)
 
     def step_session(self, day: int, result: str) -> None:
         names = "、".join(data.WORKERS[key].name for key, _ in self.record.claims)
-        others = "；".join(
-            f"{self.counterparties[k].name}：{self.counterparties[k].contact_person}"
-            for k in self.record.against
-        )
+        cps = (self.counterparties[k] for k in self.record.against)
+        others = "；".join(f"{cp.name}：{cp.contact_person}" for cp in cps)
+        attendees = f"申请人：{names}；{others}；调解员：{self.handler.full_name}"
         services.record_session(
-            case=self.case,
-            by=self.handler,
+            **self.mine,
             held_on=self.on(day),
-            result=result,
             place=data.PLACES[self.record.office],
-            attendees=self.record.attendees
-            or f"申请人：{names}；{others}；调解员：{self.handler.full_name}",
+            attendees=self.record.attendees or attendees,
+            result=result,
         )
 
     def step_agree(self, day: int, within: int, result: str) -> None:
         agreed = {k: yuan(self.record.agreed.get(k, a)) for k, a in self.record.claims}
         links = {cw.worker_id: cw for cw in self.case.case_workers.all()}
         amounts = {}
-        for key in agreed:
+        for key, amount in agreed.items():
             link = links[self.workers[key].pk]
-            amounts[link.pk] = (link.amount_claimed, agreed[key])
-        services.set_amounts(case=self.case, by=self.handler, amounts=amounts)
-        signed_on = self.on(day)
+            amounts[link.pk] = (link.amount_claimed, amount)
+        services.set_amounts(**self.mine, amounts=amounts)
+        signed_on, total = self.on(day), f"{sum(agreed.values()):,.2f}"
         self.case = services.update_dispute(
-            case=self.case,
-            by=self.handler,
-            performance_method=self.record.method,
-            agreement_result=result.format(total=f"{sum(agreed.values()):,.2f}"),
+            **self.mine,
+            agreement_result=result.format(total=total),
             performance_deadline=signed_on + within * DAY,
+            performance_method=self.record.method,
         )
-        self.go("record_agreement", signed_on=signed_on)
+        self.case = services.run_transition(
+            **self.mine, name="record_agreement", signed_on=signed_on
+        )
         # The other side agreeing to pay interrupts the limitation period (R5).
-        services.record_limitation_event(
-            case=self.case,
-            by=self.handler,
-            occurred_on=signed_on,
-            type=LimitationEvent.Type.AGREED_TO_PAY,
-            note="对方在调解协议中同意支付",
-        )
+        self.step_claim(day, "对方在调解协议中同意支付", LimitationEvent.Type.AGREED_TO_PAY)
 
     def step_pay(self, day: int, key: str, amount: str, method: str, voided: str = "") -> None:
+        reference = data.payment_reference(method, self.rng)
         payment = services.record_payment(
-            case=self.case,
-            by=self.handler,
+            **self.mine,
             worker=self.workers[key],
             paid_on=self.on(day),
             amount=yuan(amount),
             method=method,
-            reference=data.payment_reference(method, self.rng),
+            reference=reference,
         )
         if voided:
             services.void_payment(payment=payment, by=self.handler, reason=voided)
         self.case = WageDispute.objects.get(pk=self.case.pk)
 
-    def step_performed(self) -> None:
-        self.go("mark_performed")
-
-    def step_fail(self) -> None:
-        self.go("mark_failed")
-
     def step_refer(self, day: int, forum: str, body: str) -> None:
-        self.go("refer", forum=forum, body=body, on=self.on(day), note=f"引导至{body}")
-
-    def step_close(self, day: int, note: str) -> None:
-        self.on(day)
-        self.go("close", outcome_note=note)
-
-    def step_shortfall(self, day: int, reason: str) -> None:
-        self.on(day)
-        self.go("close_with_shortfall", by=self.supervisor().username, reason=reason)
-
-    def step_decline(self, day: int, reason: str) -> None:
-        self.on(day)
-        self.go("decline", reason=reason, note=reason)
-
-    def step_withdraw(self, day: int, reason: str) -> None:
-        self.on(day)
-        self.go("withdraw", reason=reason, note=reason)
+        fields = {"forum": forum, "body": body, "on": self.on(day), "note": f"引导至{body}"}
+        self.case = services.run_transition(**self.mine, name="refer", **fields)
 
     def step_visit(self, day: int, household: tuple, visitors: str, findings: str) -> None:
-        self.go("start_assessment")
+        self.transition("start_assessment", (), False)
         size, income, rigid, one_off = household
         self.case = assistance.save_assessment(
-            case=self.case,
-            by=self.handler,
+            **self.mine,
             visited_on=self.on(day),
             visitors=visitors,
             findings=findings,
@@ -445,8 +370,7 @@ class Builder:
     def step_recommend(self, day, aid_type, amount, category, reason, differs="") -> None:
         self.on(day)
         self.case = assistance.recommend_aid(
-            case=self.case,
-            by=self.handler,
+            **self.mine,
             aid_type=aid_type,
             amount=yuan(amount),
             category=category,
@@ -455,46 +379,28 @@ class Builder:
         )
 
     def step_approve(self, day: int, who: str, comment: str = "") -> None:
-        at = self.moment(self.on(day), "11:00")
+        at, by = self.moment(self.on(day), "11:00"), self.users[who]
         if not isinstance(self.record, data.Aid):
-            return self.go("approve", by=who)
-        self.case = assistance.approve_aid(case=self.case, by=self.users[who], comment=comment)
-        Approval.objects.filter(application=self.case, approver=self.users[who]).update(
-            approved_at=at
-        )
+            self.case = services.run_transition(case=self.case, name="approve", by=by)
+            return
+        self.case = assistance.approve_aid(case=self.case, by=by, comment=comment)
+        Approval.objects.filter(application=self.case, approver=by).update(approved_at=at)
         if self.case.state == State.APPROVED:
             AidApplication.objects.filter(pk=self.case.pk).update(approved_at=at)
 
-    def step_return_for_revision(self, day: int, who: str, reason: str) -> None:
-        self.on(day)
-        self.go("return_for_revision", by=who, reason=reason, note=reason)
-
-    def step_reject(self, day: int, who: str, reason: str) -> None:
-        self.on(day)
-        self.go("reject", by=who, reason=reason, note=reason)
-
     def step_disburse(self, day: int, amount: str, means: str, receipt: str) -> None:
+        on, amount = self.on(day), yuan(amount)
         self.case = assistance.disburse_aid(
-            case=self.case,
-            by=self.handler,
-            amount=yuan(amount),
-            on=self.on(day),
-            means=means,
-            receipt=receipt,
+            **self.mine, amount=amount, on=on, means=means, receipt=receipt
         )
-
-    def step_verify(self, day: int, notes: str) -> None:
-        self.on(day)
-        self.go("verify", notes=notes)
 
     def step_issue(self, day: int, serial: int) -> None:
         number = f"HGK-{self.on(day):%Y}-{serial:06d}"
-        self.case = assistance.issue_card(case=self.case, by=self.handler, card_number=number)
+        self.case = assistance.issue_card(**self.mine, card_number=number)
         # The service issues from today; this card was issued on its own day.
         valid_from, valid_to = assistance.card_term(self.case, self.on(day))
-        CardApplication.objects.filter(pk=self.case.pk).update(
-            valid_from=valid_from, valid_to=valid_to
-        )
+        card = CardApplication.objects.filter(pk=self.case.pk)
+        card.update(valid_from=valid_from, valid_to=valid_to)
 
     def step_add(self, member: tuple) -> None:
-        assistance.add_family_member(case=self.case, by=self.handler, **self.family_member(*member))
+        assistance.add_family_member(**self.mine, **self.member(*member))
