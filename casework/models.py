@@ -264,6 +264,15 @@ class AuditEntry(models.Model):
         RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("new recovery codes")
         TWO_FACTOR_RESET = "two_factor_reset", _("two-factor sign-in reset")
         TWO_FACTOR_OFF = "two_factor_off", _("two-factor sign-in turned off")
+        MEMBERSHIP_APPLIED = "membership_applied", _("membership application received")
+        MEMBERSHIP_APPROVED = "membership_approved", _("membership application approved")
+        MEMBERSHIP_MERGED = "membership_merged", _("membership application merged")
+        MEMBERSHIP_DECLINED = "membership_declined", _("membership application declined")
+        MEMBER_JOINED = "member_joined", _("membership number issued")
+        MEMBER_STATUS = "member_status", _("membership status changed")
+        WORKERS_MERGED = "workers_merged", _("worker records merged")
+        MEMBERSHIP_EVENT = "membership_event", _("membership drive recorded")
+        ROSTER_IMPORTED = "roster_imported", _("membership roster imported")
 
     # Set by record() before the entry is hashed (auto_now_add would set it after).
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:queue"), name="home"),
     path("", include("cases.urls")),
     path("", include("assistance.urls")),
+    path("", include("members.urls")),
     path("", include("reminders.urls")),
     path("", include("reports.urls")),
     path("", include("reports.figures_urls")),

@@ -1,8 +1,15 @@
-"""Writes the demo data from `demo.data` through the services (the seed_demo command)."""
+"""Builds the city of `demo.data` through the real services (the seed_demo command).
+
+Each record is opened with its kind's service and its story walked step by step, each
+step calling the service a user's click would, so case numbers, clocks, stored rules and
+audit entries are the real ones. The services stamp "now": afterwards only what a user
+cannot date is moved back to the record's days (a case's opened and finished times, an
+application's time in its state, approvals' times, a card's term); audit entries are
+never touched. The same data on the same day builds the same city.
+"""
 
 import datetime
 import random
-from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -11,596 +18,347 @@ from django.utils import timezone
 from assistance import services as assistance
 from assistance.models import AidApplication, Approval, CardApplication
 from cases import claims, services
-from cases.models import (
-    FINISHED_STATES,
-    Case,
-    Channel,
-    Counterparty,
-    LimitationEvent,
-    State,
-    WageDispute,
-    Worker,
-)
+from cases.models import FINISHED_STATES, Case, Channel, LimitationEvent, State, WageDispute
 from casework import two_factor
 from casework.models import District, MinimumWage, Office, ServiceTally, Station, User
 from casework.roles import requires_two_factor
 from casework.stations import record_tally
-from demo.data import (
-    ACCOUNTS,
-    AID,
-    CALL,
-    CARDS,
-    CASES,
-    CLAIM_DESCRIPTION,
-    CLAIM_ITEMS,
-    CONSENT,
-    COUNTERPARTIES,
-    DISTRICTS,
-    EVIDENCE_ANSWERS,
-    INTAKE_TURNS,
-    MINIMUM_WAGES,
-    OFFICES,
-    PLACES,
-    ROUTES,
-    STATIONS,
-    TALLY_DAYS,
-    TALLY_SEED,
-    WORKERS,
-    AidSpec,
-    CardSpec,
-    Spec,
-    credit_code,
-    daily_visits,
-    id_number,
-    mobile,
-    payment_reference,
-    yuan,
+from demo import data
+from demo.data import yuan
+
+DAY = datetime.timedelta(days=1)
+date = datetime.date.fromisoformat
+ACCEPTED = "材料齐全，属于工会调解范围，予以受理。"
+FIRST_CALL = (
+    "电话联系申请人，核实欠付期间和金额，请其带齐身份证、劳动合同或接单记录、聊天记录和收入截图。"
 )
 
-# Each office's stations, in STATIONS order: the first is where its station cases came in.
-OFFICES_STATIONS: dict[str, list[str]] = {}
-for _key, (_office, *_rest) in STATIONS.items():
-    OFFICES_STATIONS.setdefault(_office, []).append(_key)
-
-# The steps of each kind of application, in the workflow's order: the builder takes each
-# one whose spec field is set (see `Seeder.step_<name>`).
-AID_STEPS = (
-    "visit", "recommend", "returned", "rejected", "approvals", "disbursed", "closed", "withdrawn",
-)  # fmt: skip
-CARD_STEPS = ("verified", "approved", "issued", "closed", "rejected", "withdrawn")
-
-
-class Days:
-    """The days of one application: `days(n)` is the date n days after it was received;
-    `days.reached(n)` records that it moved on day n (in order, never in the future)."""
-
-    def __init__(self, today: datetime.date, received: int, label: str):
-        self.received_on = today - datetime.timedelta(days=received)
-        self.received, self.label = received, label
-        self.last = 0  # the day it reached its present state
-
-    def __call__(self, day: int) -> datetime.date:
-        if not 0 <= day <= self.received:
-            raise ValueError(f"{self.label}: day {day} is outside 0..{self.received}")
-        return self.received_on + datetime.timedelta(days=day)
-
-    def reached(self, day: int) -> None:
-        self(day)
-        if day < self.last:
-            raise ValueError(f"{self.label}: day {day} comes before day {self.last}")
-        self.last = day
+# Steps that are one transition: verb: (transition, fields its text fills, names who).
+# A step without a day (accept, mediate, …) gives no text; one with a day gives it, then
+# the username of who takes it (where named), then the text.
+TRANSITIONS = {
+    "accept": ("accept", ("note",), False), "mediate": ("start_mediation", (), False),
+    "performed": ("mark_performed", (), False), "fail": ("mark_failed", (), False),
+    "close": ("close", ("outcome_note",), False), "verify": ("verify", ("notes",), False),
+    "decline": ("decline", ("reason", "note"), False),
+    "withdraw": ("withdraw", ("reason", "note"), False),
+    "shortfall": ("close_with_shortfall", ("reason",), True),
+    "reject": ("reject", ("reason", "note"), True),
+    "return_for_revision": ("return_for_revision", ("reason", "note"), True),
+}  # fmt: skip
 
 
-class Seeder:
+def pick(record, *names) -> dict:
+    return {name: getattr(record, name) for name in names}
+
+
+class Builder:
     """Writes the demo data. Call inside one transaction."""
 
     def __init__(self, password: str):
-        self.password = password
-        self.rng = random.Random(20260101)
+        self.password, self.rng = password, random.Random(20260101)
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
-        self.tz = timezone.get_current_timezone()
-        self.workers: dict[str, Worker] = {}
-        self.counterparties: dict[str, Counterparty] = {}
+        self.workers, self.counterparties = {}, {}
 
     def run(self) -> None:
-        self.create_offices()
-        self.create_accounts()
-        self.create_stations()
-        # Oldest first, so that case numbers run in the order applications came in.
-        for spec in sorted(CASES, key=lambda s: (-s.received, s.at)):
-            self.create_dispute(spec)
-        for spec in sorted(AID, key=lambda s: (-s.received, s.at)):
-            self.create_aid(spec)
-        for spec in sorted(CARDS, key=lambda s: (-s.received, s.at)):
-            self.create_card(spec)
+        self.create_reference_data()
+        # Oldest first within each kind, so case numbers run in the order cases came in.
+        for records, open_case in [
+            (data.DISPUTES, self.open_dispute),
+            (data.AID, self.open_aid),
+            (data.CARDS, self.open_card),
+        ]:
+            for record in sorted(records, key=lambda r: (-r.ago, r.at)):
+                self.build(record, open_case)
         self.create_tallies()
 
-    # --- reference data and people --------------------------------------------------------
+    # --- offices, accounts, stations: reference data, which the admin enters -----------------
 
-    def create_offices(self) -> None:
-        self.offices: dict[str, Office] = {}
-        for key, (name, short_name, parent) in OFFICES.items():
-            self.offices[key], _ = Office.objects.get_or_create(
-                name=name,
-                defaults={"short_name": short_name, "parent": self.offices.get(parent)},
-            )
-        self.districts = {name: District.objects.get_or_create(name=name)[0] for name in DISTRICTS}
+    def create_reference_data(self) -> None:
+        self.offices = {}
+        for key, (name, short_name, parent) in data.OFFICES.items():
+            defaults = {"short_name": short_name, "parent": self.offices.get(parent)}
+            self.offices[key] = Office.objects.get_or_create(name=name, defaults=defaults)[0]
+        self.districts = {n: District.objects.get_or_create(name=n)[0] for n in data.DISTRICTS}
         MinimumWage.objects.bulk_create(
-            MinimumWage(
-                district=self.districts[name],
-                monthly_amount=yuan(amount),
-                effective_from=datetime.date.fromisoformat(since),
-            )
-            for name, rows in MINIMUM_WAGES.items()
-            for amount, since in rows
+            MinimumWage(district=self.districts[n], monthly_amount=yuan(a), effective_from=date(d))
+            for n, rows in data.MINIMUM_WAGES.items()
+            for a, d in rows
         )
-
-    def create_accounts(self) -> None:
-        # One hash for all: the demo accounts share a password, and hashing it eight
-        # times with the production hasher takes seconds.
-        hashed = make_password(self.password)
-        groups = {group.name: group for group in Group.objects.all()}
-        for username, (full_name, role, office) in ACCOUNTS.items():
-            user = User(
-                username=username,
-                full_name=full_name,
-                email=f"{username}@demo.invalid",
-                office=self.offices[office],
-                is_staff=role is None,
-                is_superuser=role is None,
-                password=hashed,
-            )
+        hashed = make_password(self.password)  # one hash: the accounts share the password
+        groups, key = {g.name: g for g in Group.objects.all()}, two_factor.demo_key()
+        self.users = {}
+        for username, (full_name, role, office) in data.ACCOUNTS.items():
+            admin, email = role is None, f"{username}@demo.invalid"
+            user = User(username=username, full_name=full_name, email=email, password=hashed)
+            user.office, user.is_staff, user.is_superuser = self.offices[office], admin, admin
             user.save()
             if role is not None:
                 user.groups.add(groups[role])
-        self.users = {user.username: user for user in User.objects.filter(username__in=ACCOUNTS)}
-        # The accounts whose role needs two-factor sign-in come enrolled with the one
-        # published demo secret (DEMO_TOTP_SECRET; `manage.py demo_totp` shows the code).
-        key = two_factor.demo_key()
-        for user in self.users.values():
-            if requires_two_factor(user):
+            user = self.users[username] = User.objects.get(pk=user.pk)
+            if requires_two_factor(user):  # the published demo secret (`manage.py demo_totp`)
                 two_factor.enrol_with_key(user, key)
-
-    def create_stations(self) -> None:
-        self.stations: dict[str, Station] = {}
-        for key, (office, name, type_, address, opened, _keeper) in STATIONS.items():
-            self.stations[key] = Station.objects.create(
-                office=self.offices[office],
-                name=name,
-                type=type_,
-                address=address,
-                opened_on=datetime.date.fromisoformat(opened),
-            )
-        self.intake_turn = 0
-
-    def came_in(self, office_key: str, channel: str, station_key: str = "") -> dict:
-        """The channel and station of a new case; a station case without a station named
-        came in at the office's first station (or, without one, at the desk)."""
-        if channel != Channel.STATION:
-            return {"channel": channel, "station": None}
-        if not station_key:
-            office = OFFICES_STATIONS.get(office_key)
-            if office is None:
-                return {"channel": Channel.DESK, "station": None}
-            station_key = office[0]
-        return {"channel": channel, "station": self.stations[station_key]}
-
-    def next_turn(self, office_key: str) -> dict:
-        channel = INTAKE_TURNS[self.intake_turn % len(INTAKE_TURNS)]
-        self.intake_turn += 1
-        return self.came_in(office_key, channel)
+        self.stations = {}
+        for key, (office, name, type_, address, opened, _keeper) in data.STATIONS.items():
+            station = Station(name=name, type=type_, address=address, opened_on=date(opened))
+            station.office = self.offices[office]
+            station.save()
+            self.stations[key] = station
 
     def create_tallies(self) -> None:
-        """Every station's tally for most days of the last year (a day or two a month
-        went unrecorded). The last week's are recorded through the service, as a keeper
-        would (and logged); older ones are written as they would stand today. Today's
-        tally is left for the demo user to record."""
-        rows = []
-        recent = self.today - datetime.timedelta(days=7)
-        for key, (_office, _name, type_, _address, opened, keeper) in STATIONS.items():
+        """Each station's tally for most days of the last year (a day or two a month went
+        unrecorded): the last week's through the service, as a keeper would (and logged),
+        older ones as they would stand today. Today's is left for the demo user."""
+        rows, recent = [], self.today - 7 * DAY
+        for key, (_office, _name, type_, _address, opened, keeper) in data.STATIONS.items():
             station, by = self.stations[key], self.users[keeper]
-            rng = random.Random(f"{TALLY_SEED}-{key}")
-            first = max(
-                datetime.date.fromisoformat(opened), self.today - datetime.timedelta(TALLY_DAYS)
-            )
-            for n in range((self.today - first).days):
-                day = first + datetime.timedelta(days=n)
-                counts = daily_visits(type_, day, rng)
+            rng = random.Random(f"{data.TALLY_SEED}-{key}")
+            first = max(date(opened), self.today - data.TALLY_DAYS * DAY)
+            for day in (first + n * DAY for n in range((self.today - first).days)):
+                counts = data.daily_visits(type_, day, rng)
                 if rng.random() < 0.06:
                     continue  # not recorded that day
                 if day >= recent:
                     record_tally(station=station, day=day, counts=counts, by=by)
                     continue
                 rows += [
-                    ServiceTally(
-                        station=station, day=day, service=service, count=count, recorded_by=by
-                    )
-                    for service, count in counts.items()
+                    ServiceTally(station=station, day=day, service=s, count=n, recorded_by=by)
+                    for s, n in counts.items()
                 ]
         ServiceTally.objects.bulk_create(rows, batch_size=2000)
 
-    def worker(self, key: str, by: User, office: Office) -> Worker:
+    # --- one record -------------------------------------------------------------------------
+
+    def build(self, record, open_case) -> None:
+        self.record, self.office = record, self.offices[record.office]
+        self.handler = self.users[record.by]  # until someone takes it
+        self.received_on = self.today - record.ago * DAY
+        self.received_at = self.moment(self.received_on, record.at)
+        self.contacts, last = 0, 0
+        self.case = open_case(record)
+        for step in record.story:
+            verb, *args = (step,) if isinstance(step, str) else step
+            state, self.day = self.case.state, None  # a step with a day sets self.day
+            if verb in TRANSITIONS:
+                self.transition(*TRANSITIONS[verb], *args)
+            else:
+                getattr(self, f"step_{verb}")(*args)
+            if self.case.state != state and self.day is not None:
+                last = self.day  # the day it reached the state it is in
+        dates = {"opened_at": self.received_at, "finished_at": None}
+        if self.case.state in FINISHED_STATES:
+            dates["finished_at"] = self.moment(self.on(last), "16:30")
+        if not isinstance(record, data.Dispute):  # a dispute's stays when it was moved
+            moved = max(self.received_at, self.moment(self.on(last), "15:00"))
+            dates["state_changed_at"] = dates["finished_at"] or moved
+        Case.objects.filter(pk=self.case.pk).update(**dates)
+
+    def on(self, day: int) -> datetime.date:
+        """The date `day` days after the record came in (never in the future)."""
+        if not 0 <= day <= self.record.ago:
+            raise ValueError(f"{self.record}: day {day} is outside 0..{self.record.ago}")
+        self.day = day
+        return self.received_on + day * DAY
+
+    def moment(self, day: datetime.date, at: str) -> datetime.datetime:
+        """A time on `day` in China time, never later than now."""
+        tz = timezone.get_current_timezone()
+        at = datetime.datetime.combine(day, datetime.time.fromisoformat(at), tzinfo=tz)
+        return min(at, self.now - datetime.timedelta(minutes=1))
+
+    @property
+    def mine(self) -> dict:
+        """The case and its handler: what every step's service is called with."""
+        return {"case": self.case, "by": self.handler}
+
+    def came_in(self, value: str) -> dict:
+        if value in (Channel.DESK, Channel.HOTLINE):
+            return {"channel": value, "station": None}
+        return {"channel": Channel.STATION, "station": self.stations[value]}
+
+    def worker(self, key: str):
         if key not in self.workers:
-            w = WORKERS[key]
-            member = {}
+            w = data.WORKERS[key]
+            fields = pick(w, "name", "occupation", "employer", "residence")
+            fields["id_number"] = data.id_number(w.born, w.region, w.sex, self.rng)
+            fields["phone"], fields["district"] = data.mobile(self.rng), self.districts[w.district]
             if w.member:
-                number, joined = w.member
-                member = {
-                    "is_member": True,
-                    "membership_number": number,
-                    "joined_on": datetime.date.fromisoformat(joined),
-                }
+                fields |= {"is_member": True, "membership_number": w.member[0]}
+                fields["joined_on"] = date(w.member[1])
             self.workers[key] = services.register_worker(
-                by=by,
-                office=office,
-                id_number=id_number(w.born, w.region, w.sex, self.rng),
-                name=w.name,
-                phone=mobile(self.rng),
-                occupation=w.occupation,
-                employer=w.employer,
-                district=self.districts[w.district],
-                residence=w.residence,
-                consent_scope=CONSENT,
-                **member,
+                by=self.handler, office=self.office, consent_scope=data.CONSENT, **fields
             )
         return self.workers[key]
 
-    # --- dates ------------------------------------------------------------------------------
+    # --- opening ----------------------------------------------------------------------------
 
-    def moment(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-        """A time on `day` in China time, never later than now."""
-        at = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.tz)
-        return min(at, self.now - datetime.timedelta(minutes=1))
-
-    # --- one wage dispute -----------------------------------------------------------------------
-
-    def create_dispute(self, spec: Spec) -> None:
-        office = self.offices[spec.office]
-        opener = self.users[spec.by or spec.handler]
-        handler = self.users[spec.handler] if spec.handler else None
-        received_on = self.today - datetime.timedelta(days=spec.received)
-        received_at = self.moment(received_on, *spec.at)
-        finished_on = (
-            self.today - datetime.timedelta(days=spec.finished)
-            if spec.finished is not None
-            else None
+    def open_dispute(self, r: data.Dispute):
+        fields = pick(r, "priority", "matters", "reasons", "relationship")
+        for name, days in (("period", r.worked), ("unpaid", r.unpaid)):
+            for end, day in zip(("from", "to"), days or (None, None), strict=True):
+                fields[f"{name}_{end}"] = None if day is None else self.received_on + day * DAY
+        known = [k for k in r.against if k in self.counterparties]
+        return services.open_wage_dispute(
+            by=self.handler,
+            office=self.office,
+            received_at=self.received_at,
+            claims=[(self.worker(key), yuan(amount)) for key, amount in r.claims],
+            counterparties=[(self.counterparties[k], data.COUNTERPARTIES[k].type) for k in known],
+            **self.came_in(r.came_in),
+            **fields,
         )
-        last_day = ((finished_on or self.today) - received_on).days
 
-        def on(day: int) -> datetime.date:
-            if not 0 <= day <= last_day:
-                raise ValueError(f"{spec.matters}: day {day} is outside 0..{last_day}")
-            return received_on + datetime.timedelta(days=day)
-
-        def relative(pair):
-            if pair is None:
-                return None, None
-            start, end = pair
-            return (
-                received_on + datetime.timedelta(days=start),
-                received_on + datetime.timedelta(days=end) if end is not None else None,
-            )
-
-        if (finished_on is not None) != (spec.state in FINISHED_STATES):
-            raise ValueError(f"{spec.matters}: a finished date goes with a finished state")
-
-        period_from, period_to = relative(spec.worked)
-        unpaid_from, unpaid_to = relative(spec.unpaid)
-        claims = [(self.worker(key, opener, office), yuan(amount)) for key, amount in spec.workers]
-        known = [
-            (self.counterparties[k], COUNTERPARTIES[k].type)
-            for k in spec.cps
-            if k in self.counterparties
-        ]
-        dispute = services.open_wage_dispute(
-            by=opener,
-            office=office,
-            claims=claims,
-            counterparties=known,
-            priority=spec.priority,
-            matters=spec.matters,
-            reasons=spec.reasons,
-            received_at=received_at,
-            **self.came_in(spec.office, spec.channel, spec.station),
-            relationship=spec.relationship,
-            period_from=period_from,
-            period_to=period_to,
-            unpaid_from=unpaid_from,
-            unpaid_to=unpaid_to,
-        )
-        if handler is None:
-            missing = [k for k in spec.cps if k not in self.counterparties]
-            if missing:
-                raise ValueError(f"{spec.matters}: counterparties {missing} are not known yet")
+    def open_aid(self, r: data.Aid):
+        worker, source, came_in = self.worker(r.worker), None, {}
+        if r.came_in == "dispute":  # it came in where the dispute did: the service copies it
+            source = WageDispute.objects.get(applicant=worker, state__in=FINISHED_STATES)
         else:
-            dispute = self.take(dispute, spec, handler, office)
-            self.itemise(dispute, spec, handler, on, last_day)
-            for key in spec.cps:
-                if key not in self.counterparties:
-                    dispute = self.link_new_counterparty(dispute, key, handler)
-            self.record_timeline(dispute, spec, handler, on, received_at)
-            dispute = self.walk(dispute, spec, handler, office, on)
-
-        Case.objects.filter(pk=dispute.pk).update(
-            opened_at=received_at,
-            finished_at=self.moment(finished_on, 16, 30) if finished_on else None,
+            came_in = self.came_in(r.came_in)
+        text = r.circumstances.format(dispute=source.number if source else "")
+        return assistance.open_aid_application(
+            by=self.handler,
+            office=self.office,
+            worker=worker,
+            source_case=source,
+            circumstances=text,
+            **came_in,
         )
 
-    def itemise(self, dispute, spec: Spec, handler: User, on, last_day: int) -> None:
-        """Claim items (R7) for each worker, and the employer's answers to the checklist (R8)."""
-        for key, amount in spec.workers:
-            items = CLAIM_ITEMS.get((key, amount), [("wages", amount, CLAIM_DESCRIPTION)])
-            if sum(yuan(a) for _t, a, _d in items) != yuan(amount):
-                raise ValueError(f"{spec.matters}: {key}'s claim items do not sum to {amount}")
-            for kind, item_amount, description in items:
-                claims.save_claim_item(
-                    case=dispute,
-                    by=handler,
-                    worker=self.workers[key],
-                    type=kind,
-                    amount=yuan(item_amount),
-                    description=description,
-                )
-        if spec.state in (State.INTAKE, State.ACCEPTED, State.DECLINED):
+    def open_card(self, r: data.Card):
+        worker, family = self.worker(r.worker), [self.member(*m) for m in r.family]
+        return assistance.open_card_application(
+            by=self.handler,
+            office=self.office,
+            worker=worker,
+            family=family,
+            **self.came_in(r.came_in),
+        )
+
+    def member(self, name, relation, born, region, sex, guardian) -> dict:
+        number = data.id_number(born, region, sex, self.rng)
+        return {"name": name, "relation": relation, "id_number": number, "guardian_name": guardian}
+
+    # --- the steps of a story (see demo.data) -------------------------------------------------
+
+    def transition(self, name: str, text_fields: tuple, names_who: bool, *args) -> None:
+        by, fields = self.handler, dict.fromkeys(text_fields, ACCEPTED)
+        if args:
+            self.on(args[0])
+            if names_who:
+                by = self.users[args[1]]
+            fields = dict.fromkeys(text_fields, args[-1])
+        self.case = services.run_transition(case=self.case, name=name, by=by, **fields)
+
+    def step_take(self, who: str, supervisor: str = "", to: str = "", note: str = "") -> None:
+        self.case = services.take_case(case=self.case, by=self.users[who])
+        self.handler = self.users[to or who]
+        if to:  # a supervisor moves it on
+            by = self.users[supervisor]
+            self.case = services.assign_case(case=self.case, to=self.handler, by=by, note=note)
+        if not isinstance(self.record, data.Dispute):
             return
-        listed = set(dispute.evidence_items.values_list("kind", flat=True))
-        for kind, status, day, note in EVIDENCE_ANSWERS:
-            if kind in listed and day <= last_day:
-                claims.set_evidence(
-                    case=dispute, by=handler, kind=kind, status=status, status_on=on(day), note=note
+        for key, amount in self.record.claims:  # the claim items (R7)
+            default = [("wages", amount, data.CLAIM_DESCRIPTION)]
+            for kind, item, what in self.record.items.get(key, default):
+                worker = self.workers[key]
+                claims.save_claim_item(
+                    **self.mine, worker=worker, type=kind, amount=yuan(item), description=what
                 )
+        for key in [k for k in self.record.against if k not in self.counterparties]:
+            cp = data.COUNTERPARTIES[key]  # met for the first time
+            fields = pick(cp, "name", "type", "contact_person", "phone", "address")
+            code = data.credit_code(cp.code_prefix, self.rng) if cp.code_prefix else ""
+            fields["credit_code"] = code
+            link = services.add_counterparty(**self.mine, role=cp.type, **fields)
+            self.counterparties[key] = link.counterparty
 
-    def take(self, dispute, spec: Spec, handler: User, office: Office):
-        if not spec.taken_by:
-            return services.take_case(case=dispute, by=handler)
-        dispute = services.take_case(case=dispute, by=self.users[spec.taken_by])
-        return services.assign_case(
-            case=dispute, to=handler, by=self.supervisor_of(office), note=spec.reassign_note
+    def step_contact(self, day: int, channel=data.CALL, with_whom="", summary=FIRST_CALL) -> None:
+        with_whom = with_whom or f"申请人{data.WORKERS[self.record.claims[0][0]].name}"
+        at = self.moment(self.on(day), f"{10 + (self.contacts * 3) % 8}:15")
+        soon = self.received_at + datetime.timedelta(minutes=20 + 30 * self.contacts)
+        occurred_at, self.contacts = max(at, min(soon, self.now)), self.contacts + 1
+        services.record_contact(
+            **self.mine,
+            channel=channel,
+            with_whom=with_whom,
+            occurred_at=occurred_at,
+            summary=summary,
         )
 
-    def supervisor_of(self, office: Office) -> User:
-        for user in self.users.values():
-            if user.is_supervisor and user.office_id == office.pk:
-                return user
-        return self.users["citysupervisor"]
+    def step_note(self, body: str) -> None:
+        services.add_note(**self.mine, body=body)
 
-    def link_new_counterparty(self, dispute, key: str, handler: User):
-        cp = COUNTERPARTIES[key]
-        link = services.add_counterparty(
-            case=dispute,
-            by=handler,
-            role=cp.type,
-            name=cp.name,
-            type=cp.type,
-            credit_code=credit_code(cp.code_prefix, self.rng) if cp.code_prefix else "",
-            contact_person=cp.contact_person,
-            phone=cp.phone,
-            address=cp.address,
+    def step_claim(self, day: int, note: str, kind=LimitationEvent.Type.CLAIM) -> None:
+        on = self.on(day)
+        services.record_limitation_event(**self.mine, type=kind, occurred_on=on, note=note)
+
+    def step_investigate(self) -> None:
+        self.transition("investigate", (), False)
+        listed = set(self.case.evidence_items.values_list("kind", flat=True))
+        for kind, status, day, note in data.EVIDENCE_ANSWERS:
+            if kind in listed:
+                on = self.on(day)
+                claims.set_evidence(**self.mine, kind=kind, status=status, status_on=on, note=note)
+
+    def step_session(self, day: int, result: str) -> None:
+        names = "、".join(data.WORKERS[key].name for key, _ in self.record.claims)
+        cps = (self.counterparties[k] for k in self.record.against)
+        others = "；".join(f"{cp.name}：{cp.contact_person}" for cp in cps)
+        attendees = f"申请人：{names}；{others}；调解员：{self.handler.full_name}"
+        services.record_session(
+            **self.mine,
+            held_on=self.on(day),
+            place=data.PLACES[self.record.office],
+            attendees=self.record.attendees or attendees,
+            result=result,
         )
-        self.counterparties[key] = link.counterparty
-        return dispute
 
-    def record_timeline(
-        self, dispute, spec: Spec, handler: User, on, received_at: datetime.datetime
-    ) -> None:
-        """Contacts, notes and limitation events: recorded while the case is open."""
-        contacts = spec.contacts or [
-            (
-                0,
-                CALL,
-                f"申请人{WORKERS[spec.workers[0][0]].name}",
-                "电话联系申请人，核实欠付期间和金额，请其带齐身份证、劳动合同或接单记录、"
-                "聊天记录和收入截图。",
-            )
-        ]
-        for i, (day, channel, with_whom, summary) in enumerate(contacts):
-            services.record_contact(
-                case=dispute,
-                by=handler,
-                channel=channel,
-                with_whom=with_whom,
-                # never before the application came in
-                occurred_at=max(
-                    self.moment(on(day), 10 + (i * 3) % 8, 15),
-                    min(received_at + datetime.timedelta(minutes=20 + 30 * i), self.now),
-                ),
-                summary=summary,
-            )
-        for body in spec.notes:
-            services.add_note(case=dispute, by=handler, body=body)
-        for event_type, day, note in spec.limitation:
-            services.record_limitation_event(
-                case=dispute, by=handler, type=event_type, occurred_on=on(day), note=note
-            )
-
-    def walk(self, dispute, spec: Spec, handler: User, office: Office, on):
-        def step(name: str, by: User = handler, **kwargs):
-            return services.run_transition(case=dispute, name=name, by=by, **kwargs)
-
-        if spec.state == State.DECLINED:
-            return step("decline", reason=spec.reason, note=spec.reason)
-        stop = spec.withdraw_from or spec.state
-        for name in ROUTES[spec.route]:
-            if dispute.state == stop:
-                break
-            if name == "accept":
-                dispute = step(name, note="材料齐全，属于工会调解范围，予以受理。")
-            elif name == "start_mediation":
-                dispute = step(name)
-                self.record_sessions(dispute, spec, handler, office, on)
-            elif name == "record_agreement":
-                dispute = self.record_agreement(dispute, spec, handler, on)
-            elif name == "refer":
-                forum, body, day = spec.referral
-                dispute = step(name, forum=forum, body=body, on=on(day), note=f"引导至{body}")
-            elif name == "close":
-                dispute = step(name, outcome_note=spec.close_note)
-            elif name == "close_with_shortfall":
-                dispute = step(name, by=self.supervisor_of(office), reason=spec.reason)
-            else:
-                dispute = step(name)
-        if spec.withdraw_from:
-            dispute = step("withdraw", reason=spec.reason, note=spec.reason)
-        if dispute.state != spec.state:
-            raise ValueError(f"{spec.matters}: reached {dispute.state}, not {spec.state}")
-        return dispute
-
-    def record_sessions(self, dispute, spec: Spec, handler: User, office: Office, on) -> None:
-        names = "、".join(WORKERS[key].name for key, _ in spec.workers)
-        others = "；".join(
-            f"{self.counterparties[k].name}：{self.counterparties[k].contact_person}"
-            for k in spec.cps
-        )
-        attendees = spec.attendees or f"申请人：{names}；{others}；调解员：{handler.full_name}"
-        for day, result in spec.sessions:
-            services.record_session(
-                case=dispute,
-                by=handler,
-                held_on=on(day),
-                place=PLACES[spec.office],
-                attendees=attendees,
-                result=result,
-            )
-
-    def record_agreement(self, dispute, spec: Spec, handler: User, on):
-        agreed = {key: yuan(spec.agreed.get(key, amount)) for key, amount in spec.workers}
-        links = dispute.case_workers.select_related("worker")
-        by_worker = {cw.worker_id: cw for cw in links}
+    def step_agree(self, day: int, within: int, result: str) -> None:
+        agreed = {k: yuan(self.record.agreed.get(k, a)) for k, a in self.record.claims}
+        links = {cw.worker_id: cw for cw in self.case.case_workers.all()}
         amounts = {}
-        for key, _claimed in spec.workers:
-            cw = by_worker[self.workers[key].pk]
-            amounts[cw.pk] = (cw.amount_claimed, agreed[key])
-        services.set_amounts(case=dispute, by=handler, amounts=amounts)
-        signed_on = on(spec.signed)
-        total = sum(agreed.values(), Decimal("0"))
-        dispute = services.update_dispute(
-            case=dispute,
-            by=handler,
-            agreement_result=spec.result.format(total=f"{total:,.2f}"),
-            performance_deadline=signed_on + datetime.timedelta(days=spec.perform_days),
-            performance_method=spec.method,
+        for key, amount in agreed.items():
+            link = links[self.workers[key].pk]
+            amounts[link.pk] = (link.amount_claimed, amount)
+        services.set_amounts(**self.mine, amounts=amounts)
+        signed_on, total = self.on(day), f"{sum(agreed.values()):,.2f}"
+        self.case = services.update_dispute(
+            **self.mine,
+            agreement_result=result.format(total=total),
+            performance_deadline=signed_on + within * DAY,
+            performance_method=self.record.method,
         )
-        dispute = services.run_transition(
-            case=dispute, name="record_agreement", by=handler, signed_on=signed_on
+        self.case = services.run_transition(
+            **self.mine, name="record_agreement", signed_on=signed_on
         )
         # The other side agreeing to pay interrupts the limitation period (R5).
-        services.record_limitation_event(
-            case=dispute,
-            by=handler,
-            type=LimitationEvent.Type.AGREED_TO_PAY,
-            occurred_on=signed_on,
-            note="对方在调解协议中同意支付",
+        self.step_claim(day, "对方在调解协议中同意支付", LimitationEvent.Type.AGREED_TO_PAY)
+
+    def step_pay(self, day: int, key: str, amount: str, method: str, voided: str = "") -> None:
+        reference = data.payment_reference(method, self.rng)
+        payment = services.record_payment(
+            **self.mine,
+            worker=self.workers[key],
+            paid_on=self.on(day),
+            amount=yuan(amount),
+            method=method,
+            reference=reference,
         )
-        referral_day = spec.referral[2] if spec.referral else None
-        for key, day, amount, method, *void in spec.payments:
-            if referral_day is not None and day >= referral_day:
-                raise ValueError(f"{spec.matters}: payment after the referral")
-            payment = services.record_payment(
-                case=dispute,
-                by=handler,
-                worker=self.workers[key],
-                paid_on=on(day),
-                amount=yuan(amount),
-                method=method,
-                reference=payment_reference(method, self.rng),
-            )
-            if void:
-                services.void_payment(payment=payment, by=handler, reason=void[0])
-        return WageDispute.objects.get(pk=dispute.pk)
+        if voided:
+            services.void_payment(payment=payment, by=self.handler, reason=voided)
+        self.case = WageDispute.objects.get(pk=self.case.pk)
 
-    # --- hardship aid and medical cards -----------------------------------------------------
+    def step_refer(self, day: int, forum: str, body: str) -> None:
+        fields = {"forum": forum, "body": body, "on": self.on(day), "note": f"引导至{body}"}
+        self.case = services.run_transition(**self.mine, name="refer", **fields)
 
-    def create_aid(self, spec: AidSpec) -> None:
-        def open_aid(opener, office, worker):
-            source = self.finished_dispute_of(spec.source) if spec.source else None
-            # Aid that follows a dispute came in where the dispute did (the service copies it).
-            if spec.channel:
-                came_in = self.came_in(spec.office, spec.channel)
-            else:
-                came_in = {} if source else self.next_turn(spec.office)
-            return assistance.open_aid_application(
-                by=opener,
-                office=office,
-                worker=worker,
-                circumstances=spec.circumstances.format(dispute=source.number if source else ""),
-                source_case=source,
-                **came_in,
-            )
-
-        def prepare(application, handler):
-            if spec.note:
-                services.add_note(case=application, by=handler, body=spec.note)
-
-        application, on = self.create_application(spec, "aid", open_aid, prepare, AID_STEPS)
-        # The approvals, and the application's approval time, happened on their days too.
-        for day, username, _comment in spec.approvals:
-            Approval.objects.filter(application=application, approver=self.users[username]).update(
-                approved_at=self.moment(on(day), 11, 0)
-            )
-        if application.approved_at:
-            last = max(day for day, _who, _comment in spec.approvals)
-            AidApplication.objects.filter(pk=application.pk).update(
-                approved_at=self.moment(on(last), 11, 0)
-            )
-
-    def create_card(self, spec: CardSpec) -> None:
-        def open_card(opener, office, worker):
-            family = [self.family_member(member) for member in spec.family]
-            came_in = (
-                self.came_in(spec.office, spec.channel)
-                if spec.channel
-                else self.next_turn(spec.office)
-            )
-            return assistance.open_card_application(
-                by=opener, office=office, worker=worker, family=family, **came_in
-            )
-
-        def prepare(card, handler):
-            for member in spec.added:
-                assistance.add_family_member(case=card, by=handler, **self.family_member(member))
-
-        card, on = self.create_application(spec, "card", open_card, prepare, CARD_STEPS)
-        if spec.issued:
-            # The service issues from today; this card was issued on its own day.
-            valid_from, valid_to = assistance.card_term(card, on(spec.issued[0]))
-            CardApplication.objects.filter(pk=card.pk).update(
-                valid_from=valid_from, valid_to=valid_to
-            )
-
-    def create_application(self, spec, kind: str, open_it, prepare, steps):
-        """Open an aid or card application and walk its kind's step table: each step whose
-        spec field is set is taken, in the table's order; the application must then be in
-        `spec.state`."""
-        office = self.offices[spec.office]
-        opener = self.users[spec.by or spec.handler]
-        worker = self.worker(spec.worker, opener, office)
-        on = Days(self.today, spec.received, f"{kind} for {spec.worker}")
-        case = open_it(opener, office, worker)
-        if spec.handler:
-            handler = self.users[spec.handler]
-            case = services.take_case(case=case, by=handler)
-            prepare(case, handler)
-            for name in steps:
-                if value := getattr(spec, name):
-                    case, day = getattr(self, f"step_{name}")(case, spec, handler, on, value)
-                    if day is not None:
-                        on.reached(day)
-        if case.state != spec.state:
-            raise ValueError(f"{kind} for {spec.worker}: reached {case.state}, not {spec.state}")
-        self.backdate(case, spec, on)
-        return case, on
-
-    # --- the steps of the tables: each gets its spec field's value, returns the day reached --
-
-    def step_visit(self, application, spec: AidSpec, handler: User, on, value):
-        day, visitors, findings = value
-        application = services.run_transition(case=application, name="start_assessment", by=handler)
-        size, income, rigid, one_off = spec.household
-        application = assistance.save_assessment(
-            case=application,
-            by=handler,
-            visited_on=on(day),
+    def step_visit(self, day: int, household: tuple, visitors: str, findings: str) -> None:
+        self.transition("start_assessment", (), False)
+        size, income, rigid, one_off = household
+        self.case = assistance.save_assessment(
+            **self.mine,
+            visited_on=self.on(day),
             visitors=visitors,
             findings=findings,
             household_size=size,
@@ -608,107 +366,41 @@ class Seeder:
             annual_rigid_spending=yuan(rigid),
             one_off_costs=yuan(one_off),
         )
-        return application, day
 
-    def step_recommend(self, application, spec: AidSpec, handler: User, on, value):
-        day, aid_type, amount, category, reason = value
-        application = assistance.recommend_aid(
-            case=application,
-            by=handler,
+    def step_recommend(self, day, aid_type, amount, category, reason, differs="") -> None:
+        self.on(day)
+        self.case = assistance.recommend_aid(
+            **self.mine,
             aid_type=aid_type,
             amount=yuan(amount),
             category=category,
             reason=reason,
-            difference_reason=spec.differs,
-        )
-        return application, day
-
-    def step_approvals(self, application, spec: AidSpec, handler: User, on, value):
-        for day, username, comment in value:
-            application = assistance.approve_aid(
-                case=application, by=self.users[username], comment=comment
-            )
-            if application.state == State.APPROVED:
-                on.reached(day)
-        return application, None
-
-    def step_disbursed(self, application, spec: AidSpec, handler: User, on, value):
-        day, amount, means, receipt = value
-        application = assistance.disburse_aid(
-            case=application,
-            by=handler,
-            amount=yuan(amount),
-            on=on(day),
-            means=means,
-            receipt=receipt,
-        )
-        return application, day
-
-    def step_verified(self, card, spec: CardSpec, handler: User, on, value):
-        day, notes = value
-        return services.run_transition(case=card, name="verify", by=handler, notes=notes), day
-
-    def step_approved(self, card, spec: CardSpec, handler: User, on, value):
-        day, username = value
-        return services.run_transition(case=card, name="approve", by=self.users[username]), day
-
-    def step_issued(self, card, spec: CardSpec, handler: User, on, value):
-        day, serial = value
-        number = f"HGK-{on(day):%Y}-{serial:06d}"
-        return assistance.issue_card(case=card, by=handler, card_number=number), day
-
-    # Shared by both kinds: returned for revision, rejected, closed, withdrawn.
-
-    def step_returned(self, case, spec, handler: User, on, value):
-        day, username, reason = value
-        by = self.users[username]
-        name = "return_for_revision"
-        return services.run_transition(case=case, name=name, by=by, reason=reason, note=reason), day
-
-    def step_rejected(self, case, spec, handler: User, on, value):
-        day, username, reason = value
-        by = self.users[username]
-        return services.run_transition(
-            case=case, name="reject", by=by, reason=reason, note=reason
-        ), day
-
-    def step_closed(self, case, spec, handler: User, on, value):
-        day, note = value
-        return services.run_transition(case=case, name="close", by=handler, outcome_note=note), day
-
-    def step_withdrawn(self, case, spec, handler: User, on, value):
-        day, reason = value
-        return (
-            services.run_transition(
-                case=case, name="withdraw", by=handler, reason=reason, note=reason
-            ),
-            day,
+            difference_reason=differs,
         )
 
-    def finished_dispute_of(self, key: str) -> WageDispute:
-        """The worker's finished wage dispute, which recovered nothing."""
-        dispute = WageDispute.objects.get(applicant=self.workers[key], state__in=FINISHED_STATES)
-        if dispute.totals()["recovered"]:
-            raise ValueError(f"{dispute.number} recovered money: no aid follows from it")
-        return dispute
+    def step_approve(self, day: int, who: str, comment: str = "") -> None:
+        at, by = self.moment(self.on(day), "11:00"), self.users[who]
+        if not isinstance(self.record, data.Aid):
+            self.case = services.run_transition(case=self.case, name="approve", by=by)
+            return
+        self.case = assistance.approve_aid(case=self.case, by=by, comment=comment)
+        Approval.objects.filter(application=self.case, approver=by).update(approved_at=at)
+        if self.case.state == State.APPROVED:
+            AidApplication.objects.filter(pk=self.case.pk).update(approved_at=at)
 
-    def family_member(self, member: tuple) -> dict:
-        name, relation, born, region, sex, guardian = member
-        return {
-            "name": name,
-            "relation": relation,
-            "id_number": id_number(born, region, sex, self.rng),
-            "guardian_name": guardian,
-        }
-
-    def backdate(self, case: Case, spec, on: Days) -> None:
-        """Move the application's clocks back to the days it was received and last moved."""
-        opened_at = self.moment(on(0), *spec.at)
-        if case.is_finished:
-            changed_at = finished_at = self.moment(on(on.last), 16, 30)
-        else:
-            changed_at = max(opened_at, self.moment(on(on.last), 15, 0))
-            finished_at = None
-        Case.objects.filter(pk=case.pk).update(
-            opened_at=opened_at, state_changed_at=changed_at, finished_at=finished_at
+    def step_disburse(self, day: int, amount: str, means: str, receipt: str) -> None:
+        on, amount = self.on(day), yuan(amount)
+        self.case = assistance.disburse_aid(
+            **self.mine, amount=amount, on=on, means=means, receipt=receipt
         )
+
+    def step_issue(self, day: int, serial: int) -> None:
+        number = f"HGK-{self.on(day):%Y}-{serial:06d}"
+        self.case = assistance.issue_card(**self.mine, card_number=number)
+        # The service issues from today; this card was issued on its own day.
+        valid_from, valid_to = assistance.card_term(self.case, self.on(day))
+        card = CardApplication.objects.filter(pk=self.case.pk)
+        card.update(valid_from=valid_from, valid_to=valid_to)
+
+    def step_add(self, member: tuple) -> None:
+        assistance.add_family_member(**self.mine, **self.member(*member))

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_safe
 from cases.models import Kind, Occupation
 from casework.audit import Action, record
 from casework.models import Office, Station
+from members.figures import new_members
 from reminders import clocks
 
 from . import charts, figures, periods
@@ -191,8 +192,16 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "charts": chart_set(result),
             "query": query,
             "past": result.period.end < today,
+            "new_members": _new_members(form, result),
         },
     )
+
+
+def _new_members(form, result) -> int:
+    """Members who joined in the period, of the offices chosen (issue 15)."""
+    filters = form.filters()
+    offices = {filters.office} if filters.office else filters.scope.office_ids
+    return new_members(offices, result.period.start, result.period.end)
 
 
 @require_safe

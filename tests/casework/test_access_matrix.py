@@ -26,6 +26,8 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, Document, Note, Payment, State, Worker
 from casework.models import AuditEntry, District, Office, ServiceTally, User
+from members import services as member_services
+from members.models import Member, MembershipApplication, MembershipEvent
 from reminders.models import Clock, Reminder, Threshold
 from reports.models import ExportJob, RetentionPeriod
 from tests import factories
@@ -146,7 +148,21 @@ def world(office, caseworker, supervisor, document_storage, city, settings, tmp_
     ServiceTally.objects.create(
         station=station, day=timezone.localdate(), service="rest", count=3, recorded_by=caseworker
     )
+    application = member_services.submit_application(
+        office=office,
+        source="online",
+        name="王芳",
+        mobile="13600001111",
+        id_number=factories.id_number(4242),
+        occupation="rider",
+        consent_purposes=True,
+    )
+    drive = member_services.create_event(
+        by=caseworker, office=office, name="骑手入会日", date=timezone.localdate(), place="广场"
+    )
     return {
+        "application": application,
+        "drive": drive,
         "case": case,
         "worker": worker,
         "payment": payment,
@@ -209,6 +225,20 @@ BUILT = {
         lambda w: {"day": timezone.localdate().isoformat(), "rest": "99"},
     ),
     "audit:subject_access": (lambda w: f"/workers/{w['worker'].pk}/personal-data.json", {}),
+    # Another office's application to join, and its membership drive.
+    "members:application": (lambda w: f"/members/applications/{w['application'].pk}/", {}),
+    "members:approve": (lambda w: f"/members/applications/{w['application'].pk}/approve/", {}),
+    "members:merge": (
+        lambda w: f"/members/applications/{w['application'].pk}/merge/",
+        lambda w: {"worker": w["worker"].pk},
+    ),
+    "members:decline": (
+        lambda w: f"/members/applications/{w['application'].pk}/decline/",
+        {"reason": "越权"},
+    ),
+    "members:event": (lambda w: f"/members/events/{w['drive'].pk}/", {}),
+    "members:roster": (lambda w: f"/members/events/{w['drive'].pk}/roster/", {}),
+    "members:roster_confirm": (lambda w: f"/members/events/{w['drive'].pk}/roster/confirm/", {}),
     "admin:view_on_site": (
         lambda w: f"/admin/r/{ContentType.objects.get_for_model(Case).pk}/{w['case'].pk}/",
         {},
@@ -216,6 +246,8 @@ BUILT = {
 }
 # Objects named in the query string rather than the path: asked for all the same.
 QUERY_OBJECTS = {
+    # Joining at the desk, for another office's worker.
+    "members:join": (lambda w: f"/members/join/?worker={w['worker'].pk}", {}),
     "audit:export_download": (
         lambda w: f"/audit/exports/case-files.zip?job={w['job'].pk}",
         {},
@@ -258,6 +290,9 @@ def snapshot(w) -> tuple:
         ExportJob.objects.filter(file="").count(),
         list(Reminder.objects.values_list("pk", "read_at")),
         list(ServiceTally.objects.values_list("pk", "count")),
+        list(MembershipApplication.objects.values_list("pk", "state")),
+        Member.objects.count(),
+        MembershipEvent.objects.count(),
     )
 
 

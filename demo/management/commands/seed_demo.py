@@ -52,7 +52,7 @@ from cases.models import Case, Counterparty, State, WageDispute, Worker
 from casework import two_factor
 from casework.models import District, Office, ServiceTally, Station, User
 from casework.roles import requires_two_factor
-from demo.builder import Seeder
+from demo.builder import Builder
 from demo.data import DEFAULT_PASSWORD, DEMO_USERNAMES, PASSWORD_VARIABLE
 from reminders import jobs as reminders
 from reports import figures, periods
@@ -104,7 +104,7 @@ class Command(BaseCommand):
         password = os.environ.get(PASSWORD_VARIABLE) or DEFAULT_PASSWORD
         started = time.monotonic()
         with transaction.atomic():
-            Seeder(password).run()
+            Builder(password).run()
             # Last: the reminder job, so the demo opens with notifications waiting.
             reminders.run(daily=True)
         self.print_summary(time.monotonic() - started)

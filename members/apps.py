@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MembersConfig(AppConfig):
+    """Union membership: drives, applications to join, members and their numbers."""
+
+    name = "members"
+    verbose_name = _("Membership")
+
+    def ready(self):
+        from . import views  # noqa: F401  (adds the membership section to the worker's page)
