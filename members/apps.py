@@ -9,4 +9,13 @@ class MembersConfig(AppConfig):
     verbose_name = _("Membership")
 
     def ready(self):
+        from casework import navigation
+
         from . import views  # noqa: F401  (adds the membership section to the worker's page)
+        from .models import MembershipApplication, staff_offices
+
+        def waiting(user):
+            offices = staff_offices(user)
+            return MembershipApplication.objects.pending().filter(office_id__in=offices) if offices else None
+
+        navigation.register("membership_waiting", waiting)

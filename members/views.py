@@ -196,6 +196,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         .annotate(
             signed_up=Count("applications", distinct=True), joined=Count("members", distinct=True)
         )
+        .order_by("-date", "-pk")  # Meta.ordering does not reach a grouped query
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "members/events.html", {"page": page, "query": ""})

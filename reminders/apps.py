@@ -7,3 +7,13 @@ class RemindersConfig(AppConfig):
 
     name = "reminders"
     verbose_name = _("Reminders")
+
+    def ready(self):
+        from casework import navigation
+
+        from .models import Reminder
+
+        navigation.register(
+            "unread_notifications",
+            lambda user: Reminder.objects.filter(recipient=user, read_at__isnull=True),
+        )

@@ -18,7 +18,7 @@ from unittest import mock
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 PROJECT_APPS = ("casework", "cases", "assistance", "reminders", "reports")
 
@@ -83,6 +83,13 @@ def _money_of(case) -> list:
 
 
 def census() -> dict:
+    """The census in the site's language (role labels and the like are translated),
+    whatever language a test before it left active."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _census()
+
+
+def _census() -> dict:
     from assistance.models import AidApplication, Approval, CardApplication, FamilyMember
     from cases.models import (
         Case,
@@ -135,7 +142,7 @@ def census() -> dict:
         for s in Station.objects.select_related("office").order_by("name")
     }
     logins = {
-        u.username: [u.full_name, u.role_label, str(u.office or ""), two_factor.is_on(u)]
+        u.username: [u.full_name, str(u.role_label), str(u.office or ""), two_factor.is_on(u)]
         for u in User.objects.filter(username__in=DEMO_USERNAMES).select_related("office")
     }
     return {

@@ -27,6 +27,8 @@ from cases.models import Case, Document, Kind, State
 from cases.views import COMMON_RECORDS, PAGES
 from casework import reference
 from casework.models import HolidaySchedule, ServiceTally
+from members import services as members_services
+from members.models import Source
 from reminders.models import Clock, Reminder, Threshold
 from tests import factories
 
@@ -108,11 +110,27 @@ def world(cases, office, caseworker, admin_user, document_storage):
         due_on=timezone.localdate(),
         recipient=caseworker,
     )
+    # An application to join waiting for review, and a membership drive.
+    application = members_services.submit_application(
+        office=office,
+        source=Source.ONLINE,
+        name="李娜",
+        mobile="13912345670",
+        id_number=factories.id_number(777),
+        occupation="rider",
+        employer="美团",
+        consent_purposes=True,
+    )
+    event = members_services.create_event(
+        by=caseworker, office=office, name="骑手入会日", date=timezone.localdate(), place="驿站"
+    )
     numbered = ("dispute", "aid", "card", "declined", "open_dispute", "open_aid")
     return {
         "cases": [cases[k] for k in numbered] + [withdrawn],
         "stations": [station.pk],
         "notifications": [reminder.pk],
+        "applications": [application.pk],
+        "events": [event.pk],
         "storage": document_storage,
     }
 
@@ -192,6 +210,10 @@ def every_url(world) -> list[str]:
             combos = [{"pk": pk} for pk in world["stations"]]
         elif route.startswith("notifications/") and set(params) == {"pk"}:
             combos = [{"pk": pk} for pk in world["notifications"]]
+        elif route.startswith("members/applications/") and set(params) == {"pk"}:
+            combos = [{"pk": pk} for pk in world["applications"]]
+        elif route.startswith("members/events/") and set(params) == {"pk"}:
+            combos = [{"pk": pk} for pk in world["events"]]
         elif route.startswith("admin/"):
             choices = [admin_values(route, p, body) for p, body in params.items()]
             combos = [
