@@ -16,6 +16,8 @@ class MembersConfig(AppConfig):
 
         def waiting(user):
             offices = staff_offices(user)
-            return MembershipApplication.objects.pending().filter(office_id__in=offices) if offices else None
+            if not offices:
+                return None
+            return MembershipApplication.objects.pending().filter(office_id__in=offices)
 
         navigation.register("membership_waiting", waiting)
