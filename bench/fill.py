@@ -177,7 +177,11 @@ def fill(cases: int) -> None:
         city_sv = User.objects.create(username="citysv", full_name="市总审批人", office=city)
         city_sv.groups.add(groups["supervisor"])
         User.objects.create(username="auditor", full_name="审计").groups.add(groups["auditor"])
-        User.objects.create(username="admin", full_name="管理员", is_staff=True, is_superuser=True)
+        # An administrator sees cases in the admin only with a role (least privilege).
+        admin = User.objects.create(
+            username="admin", full_name="管理员", is_staff=True, is_superuser=True
+        )
+        admin.groups.add(groups["auditor"])
         params = {
             "n": cases,
             "creator": caseworkers[0].pk,

@@ -67,6 +67,12 @@ def main() -> None:
             factories.sign_in(clients[username], User.objects.get(username=username))
         return clients[username]
 
+    # The admin's lists show cases only to an administrator with a role (issue 16);
+    # databases filled before fill.py gave its admin the auditor role get it here.
+    from django.contrib.auth.models import Group
+
+    User.objects.get(username="admin").groups.add(Group.objects.get(name="auditor"))
+
     worker = Worker.objects.order_by("pk")[12345 % Worker.objects.count()]
     counterparty = Counterparty.objects.order_by("pk")[777]
     case = Case.objects.filter(kind="WD", state="closed").order_by("-pk")[5]
