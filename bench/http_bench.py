@@ -221,6 +221,16 @@ def main() -> None:
         for name, value, target, ok in rows:
             print(f"{name:<44} {value:>12,.1f} {target:>12}  {'ok' if ok else 'MISS'}")
         print(f"{'queue page, socket errors':<44} {load['socket errors']:>12}")
+        # The floor: the same servers and machine serving pages that do almost nothing,
+        # the signed-in account page (session, user, roles, the base template) and the
+        # health check (one SELECT 1, no session).
+        for label, path, cookie in [
+            ("floor: account page", "/account/", cookie_header),
+            ("floor: /healthz", "/healthz", ""),
+        ]:
+            floor = wrk(ports[0], path, cookie, args.connections, args.seconds)
+            print(f"{label + ', requests/s':<44} {floor['rps']:>12,.1f}")
+            print(f"{label + ', p99 ms':<44} {floor['p99']:>12,.1f}")
 
         worker = Worker.objects.order_by("pk").first()
         numbers, errors = concurrent_intakes(ports, session_cookie, caseworker.office_id, worker.pk)
