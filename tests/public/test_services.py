@@ -56,9 +56,7 @@ def _now():
     return timezone.now()
 
 
-def test_a_request_is_stored_with_a_valid_code_no_case_number_and_an_audit_entry(
-    office, station
-):
+def test_a_request_is_stored_with_a_valid_code_no_case_number_and_an_audit_entry(office, station):
     online = a_request(office, station)
 
     assert online.state == RequestState.RECEIVED
@@ -156,7 +154,8 @@ def test_opening_a_request_makes_a_case_online_at_its_station_and_audits(
 
 def test_a_request_opened_already_is_not_opened_twice(office, caseworker, caseworker2, worker):
     online = a_request(office)
-    services.open_request(online=online, by=caseworker, open_case=opener(office, worker, caseworker))
+    first = opener(office, worker, caseworker)
+    services.open_request(online=online, by=caseworker, open_case=first)
 
     with pytest.raises(services.AlreadyDecided):
         services.open_request(
