@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from cases.models import FINISHED_STATES, Case
 from casework.audit import Action, record
@@ -172,9 +172,9 @@ def decline_request(*, online: OnlineRequest, by, reason: str) -> OnlineRequest:
 
 
 STAGES = {
-    "received": gettext_lazy("Received"),
-    "handling": gettext_lazy("Being handled"),
-    "finished": gettext_lazy("Finished"),
+    "received": pgettext_lazy("tracking stage", "Received"),
+    "handling": pgettext_lazy("tracking stage", "Being handled"),
+    "finished": pgettext_lazy("tracking stage", "Finished"),
 }
 
 
