@@ -189,6 +189,8 @@ PUBLIC_STATUS_COOLOFF_MINUTES = int(env("PUBLIC_STATUS_COOLOFF_MINUTES", "30"))
 # PUBLIC_FORM_MAX_AGE_SECONDS it is stale (the page is shown again to send).
 PUBLIC_FORM_MIN_SECONDS = int(env("PUBLIC_FORM_MIN_SECONDS", "3"))
 PUBLIC_FORM_MAX_AGE_SECONDS = int(env("PUBLIC_FORM_MAX_AGE_SECONDS", "7200"))
+# A declined online request keeps the person's answers this long (public.retention).
+PUBLIC_DECLINED_KEEP_DAYS = int(env("PUBLIC_DECLINED_KEEP_DAYS", "365"))
 # The largest body a public form may post (its fields are short).
 PUBLIC_MAX_REQUEST_BYTES = int(env("PUBLIC_MAX_REQUEST_BYTES", "20000"))
 
