@@ -69,3 +69,25 @@ def test_the_office_phone_is_edited_in_the_admin(admin_client, office):
     page = admin_client.get(f"/admin/casework/office/{office.pk}/change/").content.decode()
 
     assert 'name="phone"' in page
+
+
+def test_a_persons_copy_of_their_data_holds_the_online_request_of_their_case(
+    login_as, caseworker, office, worker
+):
+    import json
+
+    online = a_request(office)
+    case = services.open_request(
+        online=online,
+        by=caseworker,
+        open_case=lambda: factories.wage_dispute(office, by=caseworker, workers=[worker]),
+    )
+
+    response = login_as(caseworker).get(f"/workers/{worker.pk}/personal-data.json")
+
+    record = next(c for c in json.loads(response.content)["cases"] if c["number"] == case.number)
+    [request] = record["records"]["online_request"]
+    assert request["description"] == "站点拖欠我三个月配送费。"
+    assert request["tracking_code"] == online.tracking_code
+    pdf = login_as(caseworker).get(f"/workers/{worker.pk}/personal-data.pdf")
+    assert pdf.status_code == 200
