@@ -7,6 +7,8 @@ Staff: caseworkers and supervisors of the request's office; another office's req
 answers 404, a role without intake work (auditors, administrators) 403.
 """
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -154,11 +156,37 @@ def _join_page(request, *, office, source, station=None, event=None, template, c
 # --- the public side: pages -----------------------------------------------------------
 
 
+class Missing(Exception):
+    """No open station or drive behind this QR code."""
+
+
+def _missing(request) -> HttpResponse:
+    return render(request, "public/missing.html", status=404)
+
+
+def public_page(view):
+    """A public page whose station or drive may be gone: a page for the public, not
+    the staff's 404."""
+
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Missing:
+            return _missing(request)
+
+    return page
+
+
 def _station(pk: int) -> Station:
-    return get_object_or_404(Station.objects.active().select_related("office"), pk=pk)
+    station = Station.objects.active().select_related("office").filter(pk=pk).first()
+    if station is None:
+        raise Missing
+    return station
 
 
 @login_not_required
+@public_page
 @require_GET
 def station(request: HttpRequest, pk: int) -> HttpResponse:
     place = _station(pk)
@@ -166,6 +194,7 @@ def station(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_not_required
+@public_page
 @sensitive_post_parameters("mobile")
 @require_http_methods(PUBLIC_METHODS)
 def station_help(request: HttpRequest, pk: int) -> HttpResponse:
@@ -176,6 +205,7 @@ def station_help(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_not_required
+@public_page
 @sensitive_post_parameters("mobile", "id_number")
 @require_http_methods(PUBLIC_METHODS)
 def station_join(request: HttpRequest, pk: int) -> HttpResponse:
@@ -191,9 +221,14 @@ def station_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _event(public_id) -> MembershipEvent:
-    return get_object_or_404(
-        MembershipEvent.objects.select_related("office", "station"), public_id=public_id
+    drive = (
+        MembershipEvent.objects.select_related("office", "station")
+        .filter(public_id=public_id)
+        .first()
     )
+    if drive is None:
+        raise Missing
+    return drive
 
 
 def signups(event: MembershipEvent) -> int:
@@ -201,6 +236,7 @@ def signups(event: MembershipEvent) -> int:
 
 
 @login_not_required
+@public_page
 @sensitive_post_parameters("mobile", "id_number")
 @require_http_methods(PUBLIC_METHODS)
 def event(request: HttpRequest, public_id) -> HttpResponse:
@@ -217,6 +253,7 @@ def event(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_not_required
+@public_page
 @never_cache
 @require_GET
 def event_count(request: HttpRequest, public_id) -> JsonResponse:

@@ -2,6 +2,7 @@
 pages, asking for help, joining, the status page; and every refusal on the page."""
 
 import pytest
+from django.test import Client
 from django.utils import translation
 
 from members.models import MembershipApplication, Source
@@ -174,8 +175,27 @@ def test_the_drive_page_joins_and_counts_sign_ups(anonymous, drive):
     assert '<strong id="signups" aria-live="polite">2</strong>' in text(anonymous.get(url))
 
 
-def test_an_unknown_drive_has_no_page(anonymous):
-    assert anonymous.get("/p/event/6f1c3c3e-0000-4000-8000-000000000000/").status_code == 404
+def test_an_unknown_drive_has_a_page_for_the_public_saying_so(anonymous):
+    response = anonymous.get("/p/event/6f1c3c3e-0000-4000-8000-000000000000/")
+
+    assert response.status_code == 404
+    assert "This QR code leads to no open station or membership drive" in text(response)
+    assert "Back to the queue" not in text(response)
+
+
+def test_a_body_too_large_to_read_at_all_gets_a_page_not_an_error(station):
+    # The CSRF check reads the body first, as it does for a browser: Django refuses it.
+    browser = Client(enforce_csrf_checks=True)
+    form = browser.get(f"/p/station/{station.pk}/help/")
+    token = form.context["csrf_token"]
+    response = browser.post(
+        f"/p/station/{station.pk}/help/",
+        help_answers(description="欠" * 1_000_000, csrfmiddlewaretoken=str(token)),
+    )
+
+    assert response.status_code == 400
+    assert "could not be read" in text(response)
+    assert not OnlineRequest.objects.exists()
 
 
 def status(client, code, last_four):
