@@ -186,6 +186,7 @@ def test_an_unknown_drive_has_a_page_for_the_public_saying_so(anonymous):
 def test_a_body_too_large_to_read_at_all_gets_a_page_not_an_error(station):
     # The CSRF check reads the body first, as it does for a browser: Django refuses it.
     browser = Client(enforce_csrf_checks=True)
+    browser.cookies["django_language"] = "en"
     form = browser.get(f"/p/station/{station.pk}/help/")
     token = form.context["csrf_token"]
     response = browser.post(
