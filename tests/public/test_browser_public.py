@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import Channel, WageDispute
+from public import codes
 from public.models import OnlineRequest, RequestState
 from tests import factories
 
@@ -103,3 +104,43 @@ def test_a_rider_asks_for_help_at_a_station_and_a_caseworker_opens_it(
     # The rider's status page now says it is being handled.
     check_status(page, code, "5678")
     expect(page.locator("#stage")).to_have_text("办理中")
+
+
+def test_a_driver_joins_at_a_drive_on_his_phone_and_the_count_goes_up(
+    page,  # noqa: F811
+    settings,
+    artifacts_dir,  # noqa: F811
+):
+    from members import services as members_services
+    from members.models import MembershipApplication
+
+    settings.PUBLIC_FORM_MIN_SECONDS = 0
+    city = factories.CityFederationFactory(name="随州市总工会")
+    office = factories.OfficeFactory(name="曾都区总工会", parent=city, phone="0722-3221234")
+    caseworker = factories.caseworker(office, username="zhang.wei", full_name="张伟")
+    drive = members_services.create_event(
+        by=caseworker,
+        office=office,
+        name="货车司机集中入会日",
+        date=timezone.localdate(),
+        place="物流园",
+    )
+
+    page.set_viewport_size(PHONE)
+    page.goto(f"/p/event/{drive.public_id}/")
+    expect(page.locator("#signups")).to_have_text("0")
+    page.get_by_label(re.compile("^姓名")).fill("李师傅")
+    page.get_by_label(re.compile("^手机号")).fill("13712345678")
+    page.get_by_label(re.compile("^身份证号")).fill(factories.id_number(909))
+    page.get_by_label(re.compile("^职业群体")).select_option("truck_driver")
+    page.get_by_label(re.compile("^我同意")).check()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path=str(artifacts_dir / "public-event-phone.png"), full_page=True)
+    page.get_by_role("button", name="提交入会申请").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("您的入会申请已收到")
+    application = MembershipApplication.objects.get()
+    assert application.event == drive
+    expect(page.locator("#tracking-code")).to_have_text(codes.display(application.tracking_code))
+    page.goto(f"/p/event/{drive.public_id}/")
+    expect(page.locator("#signups")).to_have_text("1")
