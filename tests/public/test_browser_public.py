@@ -82,6 +82,7 @@ def test_a_rider_asks_for_help_at_a_station_and_a_caseworker_opens_it(
     expect(desk.locator("nav.mainnav")).to_contain_text("网上求助 1")
     desk.get_by_role("link", name=code).click()
     expect(desk.get_by_role("main")).to_contain_text("站点拖欠我三个月配送费。")
+    desk.screenshot(path=str(artifacts_dir / "public-request-desk.png"), full_page=True)
     desk.get_by_role("link", name="登记为新劳动者").click()
     expect(desk.locator('[name="name"]')).to_have_value("王小明")
     desk.locator('[name="id_number"]').fill(factories.id_number(901))
@@ -91,6 +92,7 @@ def test_a_rider_asks_for_help_at_a_station_and_a_caseworker_opens_it(
     expect(desk.locator('[name="channel"]')).to_have_value(Channel.ONLINE)
     expect(desk.locator('[name="station"]')).to_have_value(str(station.pk))
     desk.locator('[name="relationship"]').select_option(index=1)
+    desk.screenshot(path=str(artifacts_dir / "public-open-desk.png"), full_page=True)
     desk.get_by_role("button", name="转为案件").click()
 
     dispute = WageDispute.objects.get()

@@ -110,7 +110,7 @@ def test_the_request_page_shows_the_answers_and_a_worker_with_the_mobile(
     page = text(login_as(caseworker).get(f"/online-requests/{online.pk}/"))
 
     assert "站点拖欠我三个月配送费。" in page
-    assert "3200.00" in page
+    assert "¥3,200.00" in page
     assert f"/online-requests/{online.pk}/open/?worker={known.pk}" in page
 
 
