@@ -250,13 +250,14 @@ class ReferenceAdmin(admin.ModelAdmin):
 
 @admin.register(Office)
 class OfficeAdmin(ReferenceAdmin):
-    list_display = ["name", "parent", "is_active"]
+    list_display = ["name", "parent", "phone", "is_active"]
     audit_key = "office"
 
     def audit_values(self, obj) -> dict:
         return {
             "name": obj.name,
             "short_name": obj.short_name,
+            "phone": obj.phone,
             "parent": obj.parent.name if obj.parent_id else "",
             "is_active": obj.is_active,
         }

@@ -17,6 +17,8 @@ class Office(models.Model):
 
     name = models.CharField(_("office name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    # Shown to the public on the tracking page: whom a worker calls about a request.
+    phone = models.CharField(_("office phone"), max_length=30, blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent office"),
@@ -273,6 +275,9 @@ class AuditEntry(models.Model):
         WORKERS_MERGED = "workers_merged", _("worker records merged")
         MEMBERSHIP_EVENT = "membership_event", _("membership drive recorded")
         ROSTER_IMPORTED = "roster_imported", _("membership roster imported")
+        ONLINE_REQUEST = "online_request", _("online request received")
+        ONLINE_REQUEST_OPENED = "online_request_opened", _("online request opened as a case")
+        ONLINE_REQUEST_DECLINED = "online_request_declined", _("online request declined")
 
     # Set by record() before the entry is hashed (auto_now_add would set it after).
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "cases",
     "assistance",
     "members",
+    "public",
     "reminders",
     "reports",
     "demo",
@@ -174,6 +175,24 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_CALLABLE = "casework.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "casework.middleware.client_ip"
+
+# The public pages (public/): limits kept in the database, so that they hold across
+# several app servers. Posts of a public form per address and hour (a drive's riders
+# may share one venue's Wi-Fi address: keep it well above a drive's size), stored
+# submissions per mobile and day, wrong status answers per address and per code in
+# each PUBLIC_STATUS_COOLOFF_MINUTES (like the sign-in lockout).
+PUBLIC_LIMIT_PER_IP = int(env("PUBLIC_LIMIT_PER_IP", "600"))
+PUBLIC_LIMIT_PER_MOBILE = int(env("PUBLIC_LIMIT_PER_MOBILE", "5"))
+PUBLIC_STATUS_FAILURE_LIMIT = int(env("PUBLIC_STATUS_FAILURE_LIMIT", "5"))
+PUBLIC_STATUS_COOLOFF_MINUTES = int(env("PUBLIC_STATUS_COOLOFF_MINUTES", "30"))
+# A public form sent sooner than this after it was shown is a robot's; later than
+# PUBLIC_FORM_MAX_AGE_SECONDS it is stale (the page is shown again to send).
+PUBLIC_FORM_MIN_SECONDS = int(env("PUBLIC_FORM_MIN_SECONDS", "3"))
+PUBLIC_FORM_MAX_AGE_SECONDS = int(env("PUBLIC_FORM_MAX_AGE_SECONDS", "7200"))
+# A declined online request keeps the person's answers this long (public.retention).
+PUBLIC_DECLINED_KEEP_DAYS = int(env("PUBLIC_DECLINED_KEEP_DAYS", "365"))
+# The largest body a public form may post (its fields are short).
+PUBLIC_MAX_REQUEST_BYTES = int(env("PUBLIC_MAX_REQUEST_BYTES", "20000"))
 
 # Two-factor sign-in (django-otp): supervisors, auditors and administrators enter a code
 # from an authenticator app after their password (casework.two_factor). Wrong codes

@@ -26,6 +26,7 @@ from cases.models import Case, Kind, State, StoredCaseFile, Worker
 from cases.models.states import FINISHED_STATES
 from casework.audit import record
 from casework.models import AuditEntry
+from public import retention as public_retention
 
 from .models import ExportJob, RetentionPeriod
 
@@ -216,7 +217,14 @@ def apply(today: datetime.date | None = None, by=None) -> dict:
         done += 1
     for job in exports:
         job.file.delete(save=True)
-    return {"anonymised": done, "held": held_count, "exports_deleted": len(exports)}
+    # Online requests follow their anonymised cases; declined ones go after a year.
+    online = public_retention.apply(by=by)
+    return {
+        "anonymised": done,
+        "held": held_count,
+        "exports_deleted": len(exports),
+        "online_requests": online,
+    }
 
 
 @task

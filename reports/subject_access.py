@@ -162,10 +162,17 @@ def _groups(case: Case, worker: Worker) -> list[Group]:
     groups = []
     for rel in case._meta.related_objects:
         model = rel.related_model
-        if not rel.one_to_many or model is AuditEntry or issubclass(model, Case):
+        if not (rel.one_to_many or rel.one_to_one) or model is AuditEntry:
+            continue
+        if issubclass(model, Case):
             continue
         name = rel.get_accessor_name()
-        rows = getattr(case, name).order_by("pk")
+        # A row tied one-to-one to the case (the online request it was opened from).
+        rows = (
+            model.objects.filter(**{rel.field.name: case}).order_by("pk")
+            if rel.one_to_one
+            else getattr(case, name).order_by("pk")
+        )
         if model in PER_WORKER:
             rows = rows.filter(worker=worker)  # the others' claims and payments are theirs
         skip = {rel.field.name}

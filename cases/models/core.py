@@ -42,13 +42,14 @@ def intake_channel_errors(channel: str, station: Station | None, office: Office)
     """What is wrong with where a new case says it came in, by field (empty: nothing).
 
     A case that came in at a station names it, and the station is one of the
-    case's office or of an office under it.
+    case's office or of an office under it. A case that came in online may name
+    the station whose QR code the worker scanned.
     """
     if channel == Channel.STATION and station is None:
         return {"station": _("Choose the station where the case came in.")}
     if station is None:
         return {}
-    if channel != Channel.STATION:
+    if channel not in (Channel.STATION, Channel.ONLINE):
         return {"station": _("Name a station only for a case that came in at one.")}
     if station.office_id not in office.subtree_ids():
         return {
@@ -252,10 +253,11 @@ class Case(FSMModelMixin, models.Model):
                 ),
             ),
             # A station is named only for a case that came in at one (older cases
-            # that came in at a station may not name it).
+            # that came in at a station may not name it), or online through its QR code.
             models.CheckConstraint(
-                condition=Q(station__isnull=True) | Q(channel=Channel.STATION),
-                name="case_station_only_for_station_channel",
+                condition=Q(station__isnull=True)
+                | Q(channel__in=[Channel.STATION, Channel.ONLINE]),
+                name="case_station_only_for_station_or_online",
                 violation_error_message=_("Name a station only for a case that came in at one."),
             ),
         ]
@@ -296,7 +298,7 @@ class Case(FSMModelMixin, models.Model):
         if not self.channel:
             return str(_("not recorded"))
         label = self.get_channel_display()
-        if self.channel == Channel.STATION and self.station_id:
+        if self.channel in (Channel.STATION, Channel.ONLINE) and self.station_id:
             return f"{label} · {self.station.name}"
         return label
 

@@ -28,6 +28,8 @@ from cases.models import Case, Document, Note, Payment, State, Worker
 from casework.models import AuditEntry, District, Office, ServiceTally, User
 from members import services as member_services
 from members.models import Member, MembershipApplication, MembershipEvent
+from public import services as public_services
+from public.models import OnlineRequest
 from reminders.models import Clock, Reminder, Threshold
 from reports.models import ExportJob, RetentionPeriod
 from tests import factories
@@ -67,6 +69,19 @@ NOT_BUILT = {
         "role-less administrator sees there"
     ),
     "admin/(?P<url>.*)$": "the admin's catch-all: any other address under /admin/ is a 404",
+    **{
+        name: (
+            "a public page (a station's or a drive's, from its QR code): open to everyone "
+            "by design, without a login (tests/public/test_pages.py)"
+        )
+        for name in (
+            "public:station",
+            "public:station_help",
+            "public:station_join",
+            "public:event",
+            "public:event_count",
+        )
+    },
     "reports:figures_table": (
         "a table of the figures page, by name and format: no object, and its figures are "
         "those of the user's own scope (tests/reports/test_figures.py)"
@@ -160,7 +175,20 @@ def world(office, caseworker, supervisor, document_storage, city, settings, tmp_
     drive = member_services.create_event(
         by=caseworker, office=office, name="骑手入会日", date=timezone.localdate(), place="广场"
     )
+    online = public_services.submit_request(
+        office=office,
+        station=station,
+        kind="wage",
+        name="王小明",
+        mobile="13500001111",
+        occupation="rider",
+        employer="美团",
+        description="拖欠配送费",
+        amount_owed=None,
+        consent_contact=False,
+    )
     return {
+        "online": online,
         "application": application,
         "drive": drive,
         "case": case,
@@ -239,6 +267,17 @@ BUILT = {
     "members:event": (lambda w: f"/members/events/{w['drive'].pk}/", {}),
     "members:roster": (lambda w: f"/members/events/{w['drive'].pk}/roster/", {}),
     "members:roster_confirm": (lambda w: f"/members/events/{w['drive'].pk}/roster/confirm/", {}),
+    # Another office's online request: not shown, not opened, not declined.
+    "public:request": (lambda w: f"/online-requests/{w['online'].pk}/", {}),
+    "public:register": (
+        lambda w: f"/online-requests/{w['online'].pk}/register/",
+        {"name": "王小明", "phone": "13500003333", "occupation": "rider", "consent": "on"},
+    ),
+    "public:open": (
+        lambda w: f"/online-requests/{w['online'].pk}/open/?worker={w['worker'].pk}",
+        {"channel": "online", "circumstances": "越权"},
+    ),
+    "public:decline": (lambda w: f"/online-requests/{w['online'].pk}/decline/", {"reason": "越权"}),
     "admin:view_on_site": (
         lambda w: f"/admin/r/{ContentType.objects.get_for_model(Case).pk}/{w['case'].pk}/",
         {},
@@ -293,6 +332,7 @@ def snapshot(w) -> tuple:
         list(MembershipApplication.objects.values_list("pk", "state")),
         Member.objects.count(),
         MembershipEvent.objects.count(),
+        list(OnlineRequest.objects.values_list("pk", "state", "case_id")),
     )
 
 

@@ -29,6 +29,7 @@ from casework import reference
 from casework.models import HolidaySchedule, ServiceTally
 from members import services as members_services
 from members.models import Source
+from public import services as public_services
 from reminders.models import Clock, Reminder, Threshold
 from tests import factories
 
@@ -49,6 +50,9 @@ MAY_GROW = {
     # The figures' working-day numbers: derived from the holiday calendar, filled on
     # the first read of the figures (reports.periods.ensure_working_days).
     "reports.workingday",
+    # The public pages' counters: every post to a public form counts against its
+    # address (the auditor's posts too), which is what the limit is for.
+    "public.publiccounter",
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -124,6 +128,19 @@ def world(cases, office, caseworker, admin_user, document_storage):
     event = members_services.create_event(
         by=caseworker, office=office, name="骑手入会日", date=timezone.localdate(), place="驿站"
     )
+    # An online request waiting in the office's queue, from the station's QR code.
+    online = public_services.submit_request(
+        office=office,
+        station=station,
+        kind="wage",
+        name="王小明",
+        mobile="13912345678",
+        occupation="rider",
+        employer="美团",
+        description="拖欠配送费",
+        amount_owed=None,
+        consent_contact=False,
+    )
     numbered = ("dispute", "aid", "card", "declined", "open_dispute", "open_aid")
     return {
         "cases": [cases[k] for k in numbered] + [withdrawn],
@@ -131,6 +148,8 @@ def world(cases, office, caseworker, admin_user, document_storage):
         "notifications": [reminder.pk],
         "applications": [application.pk],
         "events": [event.pk],
+        "event_ids": [event.public_id],
+        "online_requests": [online.pk],
         "storage": document_storage,
     }
 
@@ -214,6 +233,12 @@ def every_url(world) -> list[str]:
             combos = [{"pk": pk} for pk in world["applications"]]
         elif route.startswith("members/events/") and set(params) == {"pk"}:
             combos = [{"pk": pk} for pk in world["events"]]
+        elif route.startswith("p/station/") and set(params) == {"pk"}:
+            combos = [{"pk": pk} for pk in world["stations"]]
+        elif route.startswith("p/event/") and set(params) == {"public_id"}:
+            combos = [{"public_id": public_id} for public_id in world["event_ids"]]
+        elif route.startswith("online-requests/") and set(params) == {"pk"}:
+            combos = [{"pk": pk} for pk in world["online_requests"]]
         elif route.startswith("admin/"):
             choices = [admin_values(route, p, body) for p, body in params.items()]
             combos = [

@@ -25,7 +25,6 @@ class Command(BaseCommand):
             return
         result = retention.apply()
         self.stdout.write(
-            "anonymised {anonymised}, held {held}, export files deleted {exports_deleted}".format(
-                **result
-            )
+            "anonymised {anonymised}, held {held}, export files deleted {exports_deleted}, "
+            "online requests anonymised {online_requests}".format(**result)
         )
