@@ -182,7 +182,7 @@ class ChannelFieldsMixin:
             label=_("service station"),
             queryset=stations.select_related("office").order_by("office__name", "name"),
             required=False,
-            help_text=_("Only when the case came in at a station."),
+            help_text=_("When the case came in at a station, or online from its QR code."),
         )
 
     def clean_channel_fields(self, office: Office | None) -> None:
