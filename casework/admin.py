@@ -11,6 +11,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -299,11 +301,28 @@ class MinimumWageAdmin(ReferenceAdmin):
 
 @admin.register(Station)
 class StationAdmin(ReferenceAdmin):
-    list_display = ["name", "type", "office", "address", "opened_on", "is_active"]
+    list_display = ["name", "type", "office", "address", "opened_on", "is_active", "posters"]
     list_filter = ["office", "type", "is_active"]
     search_fields = ["name", "address"]
     list_select_related = ["office"]
+    readonly_fields = ["posters"]
     audit_key = "station"
+
+    @admin.display(description=_("QR code and posters"))
+    def posters(self, obj) -> str:
+        """Links to the station's QR code and posters. The public pages' app serves
+        them; the base names its URLs only, never imports it."""
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("posters:station_qr", args=[obj.pk]),
+            _("QR code"),
+            reverse("posters:station_poster_a4", args=[obj.pk]),
+            _("A4 poster"),
+            reverse("posters:station_poster_a5", args=[obj.pk]),
+            _("A5 poster"),
+        )
 
     def audit_values(self, obj) -> dict:
         return {
