@@ -301,12 +301,24 @@ class MinimumWageAdmin(ReferenceAdmin):
 
 @admin.register(Station)
 class StationAdmin(ReferenceAdmin):
-    list_display = ["name", "type", "office", "address", "opened_on", "is_active", "posters"]
+    list_display = ["name", "type", "office", "address", "opened_on", "is_active"]
     list_filter = ["office", "type", "is_active"]
     search_fields = ["name", "address"]
     list_select_related = ["office"]
-    readonly_fields = ["posters"]
     audit_key = "station"
+
+    # The QR code and posters are printed by the station's own staff and supervisors
+    # (public/poster_views.py); an administrator without such a role would get 404.
+    def _prints_posters(self, request) -> bool:
+        return request.user.is_caseworker or request.user.is_supervisor
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return [*shown, "posters"] if self._prints_posters(request) else shown
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "posters"] if obj is not None and self._prints_posters(request) else fields
 
     @admin.display(description=_("QR code and posters"))
     def posters(self, obj) -> str:
