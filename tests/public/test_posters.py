@@ -334,3 +334,9 @@ def test_the_station_admin_shows_no_links_to_an_administrator_without_a_role(adm
     assert change.status_code == 200
     for page in (changelist, change.content.decode()):
         assert reverse("posters:station_qr", args=[station.pk]) not in page
+
+
+def test_the_links_are_in_chinese_on_the_chinese_interface(client, caseworker, station):
+    factories.sign_in(client, caseworker)
+    page = client.get(reverse("stations")).content.decode()
+    assert "二维码与海报" in page and "A4 海报" in page and "A5 海报" in page
