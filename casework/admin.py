@@ -11,6 +11,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -305,6 +307,35 @@ class StationAdmin(ReferenceAdmin):
     search_fields = ["name", "address"]
     list_select_related = ["office"]
     audit_key = "station"
+
+    # The QR code and posters are printed by the station's own staff and supervisors
+    # (public/poster_views.py); an administrator without such a role would get 404.
+    def _prints_posters(self, request) -> bool:
+        return request.user.is_caseworker or request.user.is_supervisor
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return [*shown, "posters"] if self._prints_posters(request) else shown
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "posters"] if obj is not None and self._prints_posters(request) else fields
+
+    @admin.display(description=_("QR code and posters"))
+    def posters(self, obj) -> str:
+        """Links to the station's QR code and posters. The public pages' app serves
+        them; the base names its URLs only, never imports it."""
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("posters:station_qr", args=[obj.pk]),
+            _("QR code"),
+            reverse("posters:station_poster_a4", args=[obj.pk]),
+            _("A4 poster"),
+            reverse("posters:station_poster_a5", args=[obj.pk]),
+            _("A5 poster"),
+        )
 
     def audit_values(self, obj) -> dict:
         return {

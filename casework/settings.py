@@ -68,6 +68,10 @@ if not FIELD_ENCRYPTION_KEYS or not ID_HASH_KEY:
 # Demo accounts and data exist only where this is on (never in production).
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 
+# Where the public pages are reached from outside (scheme and host, no path): the QR
+# codes and posters of stations and membership drives print it (public/posters.py).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

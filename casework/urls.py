@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("assistance.urls")),
     path("", include("members.urls")),
     path("", include("public.urls")),
+    path("", include("public.poster_urls")),
     path("", include("reminders.urls")),
     path("", include("reports.urls")),
     path("", include("reports.figures_urls")),

@@ -278,6 +278,13 @@ BUILT = {
         {"channel": "online", "circumstances": "越权"},
     ),
     "public:decline": (lambda w: f"/online-requests/{w['online'].pk}/decline/", {"reason": "越权"}),
+    # Another office's station's and drive's QR code and posters (public/poster_urls.py).
+    "posters:station_qr": (lambda w: f"/stations/{w['station'].pk}/qr.svg", {}),
+    "posters:station_poster_a4": (lambda w: f"/stations/{w['station'].pk}/poster-a4.pdf", {}),
+    "posters:station_poster_a5": (lambda w: f"/stations/{w['station'].pk}/poster-a5.pdf", {}),
+    "posters:event_qr": (lambda w: f"/members/events/{w['drive'].pk}/qr.svg", {}),
+    "posters:event_poster_a4": (lambda w: f"/members/events/{w['drive'].pk}/poster-a4.pdf", {}),
+    "posters:event_poster_a5": (lambda w: f"/members/events/{w['drive'].pk}/poster-a5.pdf", {}),
     "admin:view_on_site": (
         lambda w: f"/admin/r/{ContentType.objects.get_for_model(Case).pk}/{w['case'].pk}/",
         {},
