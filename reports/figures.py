@@ -281,9 +281,12 @@ def measure(
     return result
 
 
-def _stations(result: Measure, filters: Filters, period: Period, cases) -> None:
+def _stations(
+    result: Measure, filters: Filters, period: Period, cases, came_in: dict | None = None
+) -> None:
     """Stations open by the period's end (and active), their person-visits in the
-    period (the daily tallies), and with `cases` the cases that came in at each."""
+    period (the daily tallies), and with `cases` the cases that came in at each
+    (or `came_in`, counted already: reports.summary)."""
     stations = Station.objects.active().filter(opened_on__lte=period.end)
     if filters.scope.office_ids is not None:
         stations = stations.for_offices(filters.scope.office_ids)
@@ -300,14 +303,15 @@ def _stations(result: Measure, filters: Filters, period: Period, cases) -> None:
         .order_by()
     )
     result.person_visits = sum(visits.values())
-    if cases is None:
-        return
-    came_in = dict(
-        cases.filter(_in(period, "opened_at"), station_id__isnull=False)
-        .values_list("station_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    if came_in is None:
+        if cases is None:
+            return
+        came_in = dict(
+            cases.filter(_in(period, "opened_at"), station_id__isnull=False)
+            .values_list("station_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     for station in set(visits) | set(came_in):
         result.by_station[station] = (came_in.get(station, 0), visits.get(station, 0))
 
@@ -446,10 +450,12 @@ class Offender:
 
 
 def repeat_offenders(
-    filters: Filters, period: Period, limit: int = OFFENDERS_SHOWN
+    filters: Filters, period: Period, limit: int = OFFENDERS_SHOWN, *, ranked=None
 ) -> list[Offender]:
     """The counterparties with two or more disputes open at some time in the period,
-    most disputes first (open at its end, finished in it), then most unpaid."""
+    most disputes first (open at its end, finished in it), then most unpaid.
+    `ranked`: a function that gives the ranking's rows from elsewhere
+    (reports.summary.offender_rows), or None when it cannot."""
     if not filters.allows_kind(Kind.WAGE_DISPUTE):
         return []
     prefix = "dispute__"
@@ -461,17 +467,19 @@ def repeat_offenders(
         **{f"{prefix}finished_at__gte": period.end_before}
     )
     finished_in = _in(period, f"{prefix}finished_at") & Q(**{f"{prefix}state__in": FINISHED_STATES})
-    rows = (
-        DisputeCounterparty.objects.filter(filters.cases(prefix), active)
-        .values("counterparty_id", "counterparty__name", "counterparty__credit_code")
-        .annotate(
-            open=Count("dispute_id", distinct=True, filter=still_open),
-            finished=Count("dispute_id", distinct=True, filter=finished_in),
+    rows = ranked(filters, period, limit) if ranked else None
+    if rows is None:
+        rows = (
+            DisputeCounterparty.objects.filter(filters.cases(prefix), active)
+            .values("counterparty_id", "counterparty__name", "counterparty__credit_code")
+            .annotate(
+                open=Count("dispute_id", distinct=True, filter=still_open),
+                finished=Count("dispute_id", distinct=True, filter=finished_in),
+            )
+            .annotate(disputes=F("open") + F("finished"))
+            .filter(disputes__gte=2)
+            .order_by("-disputes", "counterparty__name", "counterparty_id")[: limit * 2]
         )
-        .annotate(disputes=F("open") + F("finished"))
-        .filter(disputes__gte=2)
-        .order_by("-disputes", "counterparty__name", "counterparty_id")[: limit * 2]
-    )
     offenders = [
         Offender(
             r["counterparty_id"],
@@ -551,6 +559,9 @@ class Figures:
     # Where "open cases past a legal deadline" leads: the deadlines page for readers
     # who have one (caseworkers, supervisors); empty: the queue's overdue filter.
     deadlines_link: str = ""
+    # When the figures were taken from the precomputed summary (reports.summary);
+    # None: counted live, now.
+    as_of: datetime.datetime | None = None
 
     @property
     def kinds(self) -> list[tuple[str, str]]:
@@ -681,22 +692,39 @@ def compute(
     today: datetime.date | None = None,
     *,
     with_previous: bool = False,
+    live: bool = False,
 ) -> Figures:
     """The figures of `period` and of the same period last year (and, for the
-    leadership report, of the period before)."""
+    leadership report, of the period before): from the precomputed summary when
+    it is fresh enough (reports.summary), else (or with `live`) counted now."""
+    from . import summary
+
     today = today or timezone.localdate()
+    as_of = None if live else summary.fresh_as_of()
+    if as_of is None:
+        ranked = None
+
+        def count(filters, period, today, detail=True):
+            return measure(filters, period, today, detail=detail)
+    else:
+        ranked = summary.offender_rows
+
+        def count(filters, period, today, detail=True):
+            return summary.measure(filters, period, detail=detail)
+
     with _planner_settings():
         return Figures(
             filters=filters,
             period=period,
-            current=measure(filters, period, today),
-            last_year=measure(filters, period.same_last_year(), today, detail=False),
+            current=count(filters, period, today),
+            last_year=count(filters, period.same_last_year(), today, detail=False),
             previous=(
-                measure(filters, period.previous(), today, detail=False) if with_previous else None
+                count(filters, period.previous(), today, detail=False) if with_previous else None
             ),
             overdue=overdue_by_kind(filters, today),
-            offenders=repeat_offenders(filters, period),
+            offenders=repeat_offenders(filters, period, ranked=ranked),
             offices=dict(Office.objects.values_list("pk", "name")),
             today=today,
             station_names=dict(Station.objects.values_list("pk", "name")),
+            as_of=as_of,
         )

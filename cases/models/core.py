@@ -247,6 +247,8 @@ class Case(FSMModelMixin, models.Model):
             models.Index(fields=["assignee", "state"]),
             models.Index(fields=["due_on"]),
             models.Index(fields=["kind", "finished_at"]),
+            # The cases changed since the figures' last refresh (reports.summary).
+            models.Index(fields=["updated_at"], name="case_updated_at"),
             # One index per queue sort (cases.filters.SORTS), both directions, carrying
             # the columns the queues filter on, so that a page's keys come from the
             # index alone however deep the page: over all cases (finished views) and
