@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CaseWorker, Payment, State, WageDispute
+from cases.models import Case, Payment, State
 from cases.services import record_payment, void_payment
 from casework.models import Office, Station
 from reports import figures, summary
@@ -102,7 +102,11 @@ def every_filter() -> list[figures.Filters]:
     options += [figures.Filters(city, station=s) for s in stations]
     options += [figures.Filters(city, occupation=o) for o in occupations]
     options += [figures.Filters(city, kind="WD", occupation=o) for o in occupations[:3]]
-    options += [figures.Filters(city, station=s, occupation=o) for s in stations[:2] for o in occupations[:2]]  # fmt: skip
+    options += [
+        figures.Filters(city, station=s, occupation=o)
+        for s in stations[:2]
+        for o in occupations[:2]
+    ]
     options += [figures.Filters(city, office=o, kind="MC") for o in offices[:2]]
     return options
 
@@ -160,26 +164,41 @@ def edges(office, other_office, caseworker, other_caseworker, supervisor, dibao)
     made = {}
     # Finished 2026-07-01 00:10 China time (30 June 16:10 UTC): July.
     made["midnight"] = factories.wage_dispute(
-        office, by=caseworker, workers=[rider, driver], state=State.CLOSED,
-        counterparty=platform, channel="station", station=station,
-    )  # fmt: skip
-    move(made["midnight"], opened_at=local("2026-06-01 09:00"), finished_at=local("2026-07-01 00:10"))  # fmt: skip
+        office,
+        by=caseworker,
+        workers=[rider, driver],
+        state=State.CLOSED,
+        counterparty=platform,
+        channel="station",
+        station=station,
+    )
+    move(
+        made["midnight"], opened_at=local("2026-06-01 09:00"), finished_at=local("2026-07-01 00:10")
+    )
     Payment.objects.filter(dispute=made["midnight"]).update(paid_on=datetime.date(2026, 6, 30))
     made["open"] = factories.wage_dispute(
         office, by=caseworker, workers=[rider], state=State.AGREEMENT, counterparty=platform
     )
     move(made["open"], opened_at=local("2026-05-31 23:59"))
     kept = record_payment(
-        case=made["open"], by=caseworker, worker=rider, paid_on=datetime.date(2026, 7, 1),
-        amount=Decimal("1000.00"), method=Payment.Method.BANK,
-    )  # fmt: skip
+        case=made["open"],
+        by=caseworker,
+        worker=rider,
+        paid_on=datetime.date(2026, 7, 1),
+        amount=Decimal("1000.00"),
+        method=Payment.Method.BANK,
+    )
     voided = record_payment(
-        case=made["open"], by=caseworker, worker=rider, paid_on=datetime.date(2026, 6, 2),
-        amount=Decimal("500.00"), method=Payment.Method.BANK,
-    )  # fmt: skip
+        case=made["open"],
+        by=caseworker,
+        worker=rider,
+        paid_on=datetime.date(2026, 6, 2),
+        amount=Decimal("500.00"),
+        method=Payment.Method.BANK,
+    )
     void_payment(payment=voided, by=caseworker, reason="重复录入")
     made["there"] = factories.wage_dispute(other_office, by=other_caseworker, state=State.CLOSED)
-    move(made["there"], opened_at=local("2025-12-31 23:30"), finished_at=local("2026-01-01 00:30"))  # fmt: skip
+    move(made["there"], opened_at=local("2025-12-31 23:30"), finished_at=local("2026-01-01 00:30"))
     aid = steps.aid_at(State.CLOSED, office=office, by=caseworker, amount=Decimal("2500.00"))
     move(aid, finished_at=local("2026-03-20 10:00"))
     aid.__class__.objects.filter(pk=aid.pk).update(
@@ -239,7 +258,9 @@ def day_rows() -> dict:
     """FigureDay summed per key and measure, without the zeros: what a reader sees."""
     totals = {}
     for row in FigureDay.objects.values():
-        key = tuple(row[k] for k in ("day", "office_id", "kind", "station_id", "occupation", "working_days"))  # fmt: skip
+        key = tuple(
+            row[k] for k in ("day", "office_id", "kind", "station_id", "occupation", "working_days")
+        )
         for name in summary._COLUMNS:
             totals[(key, name)] = totals.get((key, name), 0) + row[name]
     return {k: v for k, v in totals.items() if v}
@@ -266,9 +287,13 @@ def test_reopened_voided_and_moved_cases_count_after_an_incremental_refresh(
     move(edges["midnight"], state=State.REFERRED, finished_at=None)
     move(edges["there"], office=office)
     record_payment(
-        case=edges["open"], by=caseworker, worker=edges["open"].case_workers.first().worker,
-        paid_on=datetime.date(2026, 8, 8), amount=Decimal("700.00"), method=Payment.Method.CASH,
-    )  # fmt: skip
+        case=edges["open"],
+        by=caseworker,
+        worker=edges["open"].case_workers.first().worker,
+        paid_on=datetime.date(2026, 8, 8),
+        amount=Decimal("700.00"),
+        method=Payment.Method.CASH,
+    )
     steps.set_card_dates(edges["card"], datetime.date(2026, 7, 1), datetime.date(2027, 6, 30))
     move(edges["card"])
     changed = set(summary.changed_cases(FigureState.objects.get().as_of))
