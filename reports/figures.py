@@ -692,35 +692,28 @@ def compute(
     today: datetime.date | None = None,
     *,
     with_previous: bool = False,
-    live: bool = False,
+    source=None,
 ) -> Figures:
     """The figures of `period` and of the same period last year (and, for the
-    leadership report, of the period before): from the precomputed summary when
-    it is fresh enough (reports.summary), else (or with `live`) counted now."""
-    from . import summary
-
+    leadership report, of the period before), counted now; or read from `source`
+    (reports.summary.Source: the precomputed summary, see `summary.compute`)."""
     today = today or timezone.localdate()
-    as_of = None if live else summary.fresh_as_of()
-    if as_of is None:
-        ranked = None
+    if source is None:
 
-        def count(filters, period, today, detail=True):
+        def count(filters, period, detail=True):
             return measure(filters, period, today, detail=detail)
-    else:
-        ranked = summary.offender_rows
 
-        def count(filters, period, today, detail=True):
-            return summary.measure(filters, period, detail=detail)
+        ranked, as_of = None, None
+    else:
+        count, ranked, as_of = source.measure, source.offender_rows, source.as_of
 
     with _planner_settings():
         return Figures(
             filters=filters,
             period=period,
-            current=count(filters, period, today),
-            last_year=count(filters, period.same_last_year(), today, detail=False),
-            previous=(
-                count(filters, period.previous(), today, detail=False) if with_previous else None
-            ),
+            current=count(filters, period),
+            last_year=count(filters, period.same_last_year(), detail=False),
+            previous=(count(filters, period.previous(), detail=False) if with_previous else None),
             overdue=overdue_by_kind(filters, today),
             offenders=repeat_offenders(filters, period, ranked=ranked),
             offices=dict(Office.objects.values_list("pk", "name")),

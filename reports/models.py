@@ -234,12 +234,24 @@ class FigureDay(models.Model):
 
     class Meta:
         indexes = [
+            # Read from the index alone on PostgreSQL (SQLite ignores `include`).
             models.Index(
                 fields=["station_id", "occupation", "day", "kind", "office_id"],
+                include=[
+                    "working_days",
+                    "opened",
+                    "finished",
+                    "aid_approved",
+                    "aid_approved_amount",
+                    "aid_disbursed",
+                    "aid_disbursed_amount",
+                    "cards_issued",
+                ],
                 name="figure_day_grain",
             ),
             models.Index(
                 fields=["station_id", "occupation", "kind", "day", "office_id"],
+                include=["cards_start", "cards_ended"],
                 condition=~Q(cards_start=0) | ~Q(cards_ended=0),
                 name="figure_day_cards",
             ),
@@ -338,7 +350,8 @@ class FigureDispute(models.Model):
         indexes = [
             models.Index(fields=["case_id"], name="figure_dispute_case"),
             models.Index(
-                fields=["finished_at", "opened_at", "office_id", "station_id", "counterparty"],
+                fields=["finished_at", "opened_at"],
+                include=["office_id", "station_id", "counterparty", "is_finished"],
                 name="figure_dispute_active",
             ),
         ]

@@ -39,7 +39,19 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, DateField, F, IntegerField, Q, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models import Case as Choose
 from django.db.models.functions import Greatest, TruncDate, TruncMonth
 from django.utils import timezone
@@ -48,6 +60,7 @@ from cases.models import (
     FINISHED_STATES,
     Case,
     CaseWorker,
+    Counterparty,
     DisputeCounterparty,
     Kind,
     Payment,
@@ -169,15 +182,20 @@ def measure(filters: figures.Filters, period: Period, *, detail: bool = True) ->
         result.cards_in_force = (cards["start"] or 0) - (cards["ended"] or 0)
 
     workers = FigureWorker.objects.filter(_facts(filters))
-    result.workers_helped = workers.filter(
-        finished_on__gte=period.start, finished_on__lte=period.end
-    ).aggregate(n=Count("worker_id", distinct=True))["n"]
+    # COUNT(*) over SELECT DISTINCT: PostgreSQL hashes, where COUNT(DISTINCT) sorts.
+    result.workers_helped = (
+        workers.filter(finished_on__gte=period.start, finished_on__lte=period.end)
+        .values("worker_id")
+        .distinct()
+        .order_by()
+        .count()
+    )
     if filters.allows_kind(Kind.WAGE_DISPUTE):
         _recovered(result, filters, period)
 
     came_in = None
     if detail:  # cases that came in at each station: the rows of a station, not of all
-        at = Q(station_id=filters.station) if filters.station else ~Q(station_id=0)
+        at = Q(station_id=filters.station) if filters.station else Q(station_id__gt=0)
         rows = FigureDay.objects.filter(
             _offices(filters), at, in_period, occupation=filters.occupation, **_kind(filters)
         ).exclude(opened=0)
@@ -189,14 +207,35 @@ def measure(filters: figures.Filters, period: Period, *, detail: bool = True) ->
     figures._stations(result, filters, period, None, came_in=came_in)
     if not detail:
         return result
-    for row in (
-        workers.filter(opened_on__gte=period.start, opened_on__lte=period.end)
-        .values("occupation")
-        .annotate(cases=Count("case_id", distinct=True), workers=Count("worker_id", distinct=True))
+    # By occupation group: the distinct workers from FigureWorker; the cases (each
+    # once in each group among its workers) are additive, from FigureDay.
+    opened = workers.filter(opened_on__gte=period.start, opened_on__lte=period.end)
+    people = _per_occupation(opened, "worker_id")
+    cases = dict(
+        FigureDay.objects.filter(
+            _offices(filters),
+            in_period,
+            station_id=filters.station or 0,
+            occupation__in=sorted(o for o in people if o),
+            **_kind(filters),
+        )
+        .values_list("occupation")
+        .annotate(n=Sum("opened"))
         .order_by()
-    ):
-        result.by_occupation[row["occupation"]] = (row["cases"], row["workers"])
+    )
+    if "" in people:  # workers without a group: no rows of their own in FigureDay
+        cases[""] = _per_occupation(opened.filter(occupation=""), "case_id").get("", 0)
+    for occupation, n in people.items():
+        result.by_occupation[occupation] = (cases.get(occupation, 0), n)
     return result
+
+
+def _per_occupation(rows, field: str) -> dict[str, int]:
+    """Distinct `field` per occupation group, hashed (SELECT DISTINCT, then count)."""
+    sql, params = rows.values("occupation", field).distinct().order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT occupation, COUNT(*) FROM ({sql}) d GROUP BY occupation", params)
+        return dict(cursor.fetchall())
 
 
 def _kind(filters) -> dict:
@@ -211,7 +250,7 @@ def _recovered(result: figures.Measure, filters: figures.Filters, period: Period
         payments = payments.filter(
             case_id__in=FigureWorker.objects.filter(occupation=filters.occupation).values("case_id")
         )
-    result.workers_paid = payments.aggregate(n=Count("worker_id", distinct=True))["n"]
+    result.workers_paid = payments.values("worker_id").distinct().order_by().count()
     for row in (
         payments.values("office_id", month=TruncMonth("paid_on"))
         .annotate(total=Sum("amount"))
@@ -236,16 +275,56 @@ def offender_rows(filters: figures.Filters, period: Period, limit: int) -> list[
     finished_in = Q(
         finished_at__gte=period.start_at, finished_at__lt=period.end_before, is_finished=True
     )
-    return list(
+
+    def counterparty(field):
+        return Subquery(
+            Counterparty.objects.filter(pk=OuterRef("counterparty_id")).values(field)[:1]
+        )
+
+    # Counted per counterparty first, named after: the names are looked up for the
+    # few thousand counterparties, not for each of the period's disputes.
+    rows = (
         FigureDispute.objects.filter(q, active)
-        .values("counterparty_id", "counterparty__name", "counterparty__credit_code")
+        .values("counterparty_id")
         .annotate(
-            open=Count("case_id", distinct=True, filter=still_open),
-            finished=Count("case_id", distinct=True, filter=finished_in),
+            # One row per (dispute, counterparty): no DISTINCT, no sort.
+            open=Count("link_id", filter=still_open),
+            finished=Count("link_id", filter=finished_in),
         )
         .annotate(disputes=F("open") + F("finished"))
         .filter(disputes__gte=2)
-        .order_by("-disputes", "counterparty__name", "counterparty_id")[: limit * 2]
+        .annotate(name=counterparty("name"), code=counterparty("credit_code"))
+        .order_by("-disputes", "name", "counterparty_id")[: limit * 2]
+    )
+    return [
+        {**row, "counterparty__name": row["name"], "counterparty__credit_code": row["code"]}
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Source:
+    """What `figures.compute` reads from the summary."""
+
+    as_of: datetime.datetime
+
+    def measure(self, filters, period, detail=True):
+        return measure(filters, period, detail=detail)
+
+    def offender_rows(self, filters, period, limit):
+        return offender_rows(filters, period, limit)
+
+
+def compute(filters, period, today=None, *, with_previous=False, live=False) -> figures.Figures:
+    """The page's figures: from the summary when it is fresh enough, else (or with
+    `live`) counted now (`figures.Figures.as_of` says which)."""
+    as_of = None if live else fresh_as_of()
+    return figures.compute(
+        filters,
+        period,
+        today,
+        with_previous=with_previous,
+        source=Source(as_of) if as_of else None,
     )
 
 
@@ -479,13 +558,16 @@ _COLUMNS = [
 def _add_days(case_ids: list[int] | None, sign: int) -> None:
     """Add to FigureDay what these cases' fact rows count (sign 1), or take it away
     (sign -1): each case once at every station and group, once at its station,
-    once for each occupation group among its workers, and at both."""
+    once for each occupation group among its workers, and at both. A full refresh
+    writes the rows in the order the page reads them (grain, then day)."""
     if case_ids is None:
         where, params = "", []
     else:
         marks = ", ".join(["%s"] * len(case_ids))
         where, params = f"WHERE case_id IN ({marks})", list(case_ids)
     case_table, worker_table = FigureCase._meta.db_table, FigureWorker._meta.db_table
+    # A worker without a group ("") would count again in the rows of every group.
+    grouped = f"{where} AND occupation <> ''" if where else "WHERE occupation <> ''"
     selects = []
     for day, histogram, adds in _MEASURES:
         values = [f"{sign} * {adds[c]}" if c in adds else "0" for c in _COLUMNS]
@@ -497,7 +579,9 @@ def _add_days(case_ids: list[int] | None, sign: int) -> None:
         )
     sql = f"""
         WITH base AS (SELECT * FROM {case_table} {where}),
-        occupations AS (SELECT DISTINCT case_id, occupation FROM {worker_table} {where}),
+        occupations AS (
+            SELECT DISTINCT case_id, occupation FROM {worker_table} {grouped}
+        ),
         g AS (
             SELECT b.*, 0 AS g_station, '' AS g_occupation FROM base b
             UNION ALL
@@ -511,6 +595,7 @@ def _add_days(case_ids: list[int] | None, sign: int) -> None:
         INSERT INTO {FigureDay._meta.db_table}
             (day, office_id, kind, station_id, occupation, working_days, {", ".join(_COLUMNS)})
         {" UNION ALL ".join(selects)}
+        {"ORDER BY 4, 5, 1" if case_ids is None else ""}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params + params)
@@ -556,8 +641,9 @@ def refresh(*, full: bool = False, now: datetime.datetime | None = None) -> Refr
         state.as_of, state.needs_full, state.cases_refreshed = as_of, False, count
         state.refreshed_at = timezone.now()
         state.save()
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # Index-only scans need the visibility map, and the planner the new sizes.
+    if full and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Index-only scans need the visibility map, and the planner the new sizes
+        # (after an incremental refresh autovacuum will do: it changes few pages).
         with connection.cursor() as cursor:
             for model in (FigureDay, *FACT_MODELS):
                 cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
