@@ -273,10 +273,16 @@ class FigureWorker(models.Model):
     station_id = models.BigIntegerField(null=True)
     opened_on = models.DateField()
     finished_on = models.DateField(null=True)
+    # The same worker's case before this one, by the day opened and by the day
+    # finished (a tie: by row): a worker counts once in a period, on the first of
+    # their rows in it, the one whose previous day is before the period (or none).
+    prev_opened_on = models.DateField(null=True)
+    prev_finished_on = models.DateField(null=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["case_id"], name="figure_worker_case"),
+            models.Index(fields=["worker_id"], name="figure_worker_worker"),
             models.Index(
                 fields=[
                     "finished_on",
@@ -286,6 +292,7 @@ class FigureWorker(models.Model):
                     "occupation",
                     "worker_id",
                 ],
+                include=["prev_finished_on"],
                 condition=Q(finished_on__isnull=False),
                 name="figure_worker_finished",
             ),
@@ -299,6 +306,7 @@ class FigureWorker(models.Model):
                     "case_id",
                     "worker_id",
                 ],
+                include=["prev_opened_on"],
                 name="figure_worker_opened",
             ),
         ]
@@ -318,12 +326,15 @@ class FigurePayment(models.Model):
     station_id = models.BigIntegerField(null=True)
     paid_on = models.DateField()
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    prev_paid_on = models.DateField(null=True)  # the worker's payment before (FigureWorker)
 
     class Meta:
         indexes = [
             models.Index(fields=["case_id"], name="figure_payment_case"),
+            models.Index(fields=["worker_id"], name="figure_payment_worker"),
             models.Index(
                 fields=["paid_on", "office_id", "station_id", "occupation", "worker_id", "amount"],
+                include=["prev_paid_on"],
                 name="figure_payment_paid",
             ),
         ]

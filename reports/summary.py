@@ -182,13 +182,11 @@ def measure(filters: figures.Filters, period: Period, *, detail: bool = True) ->
         result.cards_in_force = (cards["start"] or 0) - (cards["ended"] or 0)
 
     workers = FigureWorker.objects.filter(_facts(filters))
-    # COUNT(*) over SELECT DISTINCT: PostgreSQL hashes, where COUNT(DISTINCT) sorts.
-    result.workers_helped = (
-        workers.filter(finished_on__gte=period.start, finished_on__lte=period.end)
-        .values("worker_id")
-        .distinct()
-        .order_by()
-        .count()
+    result.workers_helped = _distinct_workers(
+        workers.filter(finished_on__gte=period.start, finished_on__lte=period.end),
+        filters,
+        "prev_finished_on",
+        period,
     )
     if filters.allows_kind(Kind.WAGE_DISPUTE):
         _recovered(result, filters, period)
@@ -210,7 +208,7 @@ def measure(filters: figures.Filters, period: Period, *, detail: bool = True) ->
     # By occupation group: the distinct workers from FigureWorker; the cases (each
     # once in each group among its workers) are additive, from FigureDay.
     opened = workers.filter(opened_on__gte=period.start, opened_on__lte=period.end)
-    people = _per_occupation(opened, "worker_id")
+    people = _per_occupation(opened, "worker_id", period if _whole_workers(filters) else None)
     cases = dict(
         FigureDay.objects.filter(
             _offices(filters),
@@ -230,8 +228,31 @@ def measure(filters: figures.Filters, period: Period, *, detail: bool = True) ->
     return result
 
 
-def _per_occupation(rows, field: str) -> dict[str, int]:
-    """Distinct `field` per occupation group, hashed (SELECT DISTINCT, then count)."""
+def _whole_workers(filters: figures.Filters) -> bool:
+    """Whether the filters keep or drop each worker's rows all together (the whole
+    city, an occupation group: a worker has one), so that a worker's first row in
+    the period is the one whose previous day falls before it."""
+    return filters.scope.office_ids is None and not (
+        filters.office or filters.kind or filters.station
+    )
+
+
+def _distinct_workers(rows, filters, previous: str, period: Period) -> int:
+    """The distinct workers of these rows (of the period): counted on their first row
+    (a filtered count of an index, no hashing), or with SELECT DISTINCT when the
+    filters split a worker's rows (PostgreSQL hashes it; COUNT(DISTINCT) sorts)."""
+    if _whole_workers(filters):
+        first = Q(**{f"{previous}__isnull": True}) | Q(**{f"{previous}__lt": period.start})
+        return rows.filter(first).count()
+    return rows.values("worker_id").distinct().order_by().count()
+
+
+def _per_occupation(rows, field: str, period: Period | None = None) -> dict[str, int]:
+    """Distinct `field` per occupation group: workers counted on their first row
+    when `period` is given (see `_distinct_workers`), else hashed."""
+    if period is not None:
+        first = Q(prev_opened_on__isnull=True) | Q(prev_opened_on__lt=period.start)
+        return dict(rows.filter(first).values_list("occupation").annotate(n=Count("pk")).order_by())
     sql, params = rows.values("occupation", field).distinct().order_by().query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT occupation, COUNT(*) FROM ({sql}) d GROUP BY occupation", params)
@@ -250,7 +271,7 @@ def _recovered(result: figures.Measure, filters: figures.Filters, period: Period
         payments = payments.filter(
             case_id__in=FigureWorker.objects.filter(occupation=filters.occupation).values("case_id")
         )
-    result.workers_paid = payments.values("worker_id").distinct().order_by().count()
+    result.workers_paid = _distinct_workers(payments, filters, "prev_paid_on", period)
     for row in (
         payments.values("office_id", month=TruncMonth("paid_on"))
         .annotate(total=Sum("amount"))
@@ -601,6 +622,47 @@ def _add_days(case_ids: list[int] | None, sign: int) -> None:
         cursor.execute(sql, params + params)
 
 
+def _workers_of(case_ids: list[int]) -> set[int]:
+    ids = set(FigureWorker.objects.filter(case_id__in=case_ids).values_list("worker_id", flat=True))
+    return ids | set(
+        FigurePayment.objects.filter(case_id__in=case_ids).values_list("worker_id", flat=True)
+    )
+
+
+def _link_previous(worker_ids: list[int] | None) -> None:
+    """Set each fact row's previous day of the same worker (`prev_opened_on`, …):
+    for every row (None), or for every row of these workers."""
+    steps = [
+        (
+            FigureWorker,
+            "id",
+            {"prev_opened_on": "opened_on", "prev_finished_on": "finished_on"},
+        ),
+        (FigurePayment, "payment_id", {"prev_paid_on": "paid_on"}),
+    ]
+    chunks = [None] if worker_ids is None else [
+        worker_ids[i : i + CHUNK] for i in range(0, len(worker_ids), CHUNK)
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        for model, key, columns in steps:
+            table = model._meta.db_table
+            lags = ", ".join(
+                f"lag({day}) OVER (PARTITION BY worker_id ORDER BY {day}, {key}) AS {prev}"
+                for prev, day in columns.items()
+            )
+            sets = ", ".join(f"{prev} = w.{prev}" for prev in columns)
+            for chunk in chunks:
+                where, params = "", []
+                if chunk is not None:
+                    where = f"WHERE worker_id IN ({', '.join(['%s'] * len(chunk))})"
+                    params = list(chunk)
+                cursor.execute(
+                    f"UPDATE {table} SET {sets} FROM (SELECT {key} AS row_key, {lags} "
+                    f"FROM {table} {where}) w WHERE {table}.{key} = w.row_key",
+                    params,
+                )
+
+
 def changed_cases(since: datetime.datetime) -> list[int]:
     """Cases saved since then, and the disputes whose payments were entered or voided."""
     ids = set(Case.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
@@ -625,6 +687,7 @@ def refresh(*, full: bool = False, now: datetime.datetime | None = None) -> Refr
             for model in (FigureDay, *FACT_MODELS):
                 model.objects.all()._raw_delete(connection.alias)
             _insert_facts(None)
+            _link_previous(None)
             _add_days(None, 1)
             count = FigureCase.objects.count()
             state.full_at = as_of
@@ -633,9 +696,11 @@ def refresh(*, full: bool = False, now: datetime.datetime | None = None) -> Refr
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start : start + CHUNK]
                 _add_days(chunk, -1)
+                workers = _workers_of(chunk)
                 for model in FACT_MODELS:
                     model.objects.filter(case_id__in=chunk)._raw_delete(connection.alias)
                 _insert_facts(chunk)
+                _link_previous(sorted(workers | _workers_of(chunk)))
                 _add_days(chunk, 1)
             count = len(ids)
         state.as_of, state.needs_full, state.cases_refreshed = as_of, False, count
