@@ -450,12 +450,13 @@ class Offender:
 
 
 def repeat_offenders(
-    filters: Filters, period: Period, limit: int = OFFENDERS_SHOWN, *, ranked=None
+    filters: Filters, period: Period, limit: int = OFFENDERS_SHOWN, *, ranked=None, links=None
 ) -> list[Offender]:
     """The counterparties with two or more disputes open at some time in the period,
     most disputes first (open at its end, finished in it), then most unpaid.
     `ranked`: a function that gives the ranking's rows from elsewhere
-    (reports.summary.offender_rows), or None when it cannot."""
+    (reports.summary.offender_rows), or None when it cannot; `links`: one that
+    gives the ids of their disputes active in the period, from the same place."""
     if not filters.allows_kind(Kind.WAGE_DISPUTE):
         return []
     prefix = "dispute__"
@@ -469,6 +470,7 @@ def repeat_offenders(
     finished_in = _in(period, f"{prefix}finished_at") & Q(**{f"{prefix}state__in": FINISHED_STATES})
     rows = ranked(filters, period, limit) if ranked else None
     if rows is None:
+        links = None
         rows = (
             DisputeCounterparty.objects.filter(filters.cases(prefix), active)
             .values("counterparty_id", "counterparty__name", "counterparty__credit_code")
@@ -492,14 +494,17 @@ def repeat_offenders(
     ]
     if not offenders:
         return []
-    unpaid = _unpaid(filters, period, active, [o.counterparty_id for o in offenders])
+    ids = [o.counterparty_id for o in offenders]
+    unpaid = _unpaid(
+        filters, period, active, ids, links=links(filters, period, ids) if links else None
+    )
     for offender in offenders:
         offender.unpaid = unpaid.get(offender.counterparty_id, ZERO)
     offenders.sort(key=lambda o: (-o.disputes, -o.unpaid, o.name, o.counterparty_id))
     return offenders[:limit]
 
 
-def _unpaid(filters: Filters, period: Period, active: Q, counterparty_ids) -> dict:
+def _unpaid(filters: Filters, period: Period, active: Q, counterparty_ids, links=None) -> dict:
     """What each worker was agreed and had not received by the period's end, never
     below zero, summed over the disputes of each counterparty (a dispute against a
     chain of counterparties counts for each)."""
@@ -527,11 +532,12 @@ def _unpaid(filters: Filters, period: Period, active: Q, counterparty_ids) -> di
         )
     )
     # The links of those counterparties to active disputes, with each worker's claim.
-    links = DisputeCounterparty.objects.filter(
-        filters.cases("dispute__"), active, counterparty_id__in=counterparty_ids
-    )
+    if links is None:
+        links = DisputeCounterparty.objects.filter(
+            filters.cases("dispute__"), active, counterparty_id__in=counterparty_ids
+        ).values("dispute_id")
     rows = (
-        claims.filter(case_id__in=links.values("dispute_id"))
+        claims.filter(case_id__in=links)
         .values(counterparty_id=F("case__wagedispute__counterparty_links__counterparty_id"))
         .filter(counterparty_id__in=counterparty_ids)
         .annotate(unpaid=Sum("short"))
@@ -703,9 +709,10 @@ def compute(
         def count(filters, period, detail=True):
             return measure(filters, period, today, detail=detail)
 
-        ranked, as_of = None, None
+        ranked, links, as_of = None, None, None
     else:
         count, ranked, as_of = source.measure, source.offender_rows, source.as_of
+        links = source.offender_links
 
     with _planner_settings():
         return Figures(
@@ -715,7 +722,7 @@ def compute(
             last_year=count(filters, period.same_last_year(), detail=False),
             previous=(count(filters, period.previous(), detail=False) if with_previous else None),
             overdue=overdue_by_kind(filters, today),
-            offenders=repeat_offenders(filters, period, ranked=ranked),
+            offenders=repeat_offenders(filters, period, ranked=ranked, links=links),
             offices=dict(Office.objects.values_list("pk", "name")),
             today=today,
             station_names=dict(Station.objects.values_list("pk", "name")),

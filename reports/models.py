@@ -349,7 +349,11 @@ class FigureDispute(models.Model):
     link_id = models.BigIntegerField(primary_key=True)
     case_id = models.BigIntegerField()
     counterparty = models.ForeignKey(
-        "cases.Counterparty", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "cases.Counterparty",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # figure_dispute_counterparty
+        related_name="+",
     )
     office_id = models.BigIntegerField()
     station_id = models.BigIntegerField(null=True)
@@ -364,6 +368,11 @@ class FigureDispute(models.Model):
                 fields=["finished_at", "opened_at"],
                 include=["office_id", "station_id", "counterparty", "is_finished"],
                 name="figure_dispute_active",
+            ),
+            models.Index(
+                fields=["counterparty", "finished_at", "opened_at"],
+                include=["office_id", "station_id", "case_id"],
+                name="figure_dispute_counterparty",
             ),
         ]
 

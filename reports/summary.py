@@ -252,7 +252,7 @@ def _per_occupation(rows, field: str, period: Period | None = None) -> dict[str,
     when `period` is given (see `_distinct_workers`), else hashed."""
     if period is not None:
         first = Q(prev_opened_on__isnull=True) | Q(prev_opened_on__lt=period.start)
-        return dict(rows.filter(first).values_list("occupation").annotate(n=Count("pk")).order_by())
+        return dict(rows.filter(first).values_list("occupation").annotate(n=Count("*")).order_by())
     sql, params = rows.values("occupation", field).distinct().order_by().query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT occupation, COUNT(*) FROM ({sql}) d GROUP BY occupation", params)
@@ -281,17 +281,33 @@ def _recovered(result: figures.Measure, filters: figures.Filters, period: Period
     result.recovered = sum(result.recovered_by.values(), figures.ZERO)
 
 
+def _dispute_filters(filters: figures.Filters) -> Q:
+    q = _offices(filters)
+    if filters.station:
+        q &= Q(station_id=filters.station)
+    return q
+
+
+def _active(period: Period) -> Q:
+    """Disputes open at some time in the period."""
+    return Q(opened_at__lt=period.end_before) & (
+        Q(finished_at__isnull=True) | Q(finished_at__gte=period.start_at)
+    )
+
+
+def offender_links(filters: figures.Filters, period: Period, counterparty_ids):
+    """The disputes of these counterparties active in the period (`figures._unpaid`)."""
+    return FigureDispute.objects.filter(
+        _dispute_filters(filters), _active(period), counterparty_id__in=counterparty_ids
+    ).values("case_id")
+
+
 def offender_rows(filters: figures.Filters, period: Period, limit: int) -> list[dict] | None:
     """The repeat offenders' ranking (`figures.repeat_offenders`) from `FigureDispute`;
     None when the filters ask for an occupation group, which it does not hold."""
     if filters.occupation:
         return None
-    q = _offices(filters)
-    if filters.station:
-        q &= Q(station_id=filters.station)
-    active = Q(opened_at__lt=period.end_before) & (
-        Q(finished_at__isnull=True) | Q(finished_at__gte=period.start_at)
-    )
+    q, active = _dispute_filters(filters), _active(period)
     still_open = Q(finished_at__isnull=True) | Q(finished_at__gte=period.end_before)
     finished_in = Q(
         finished_at__gte=period.start_at, finished_at__lt=period.end_before, is_finished=True
@@ -334,6 +350,9 @@ class Source:
 
     def offender_rows(self, filters, period, limit):
         return offender_rows(filters, period, limit)
+
+    def offender_links(self, filters, period, counterparty_ids):
+        return offender_links(filters, period, counterparty_ids)
 
 
 def compute(filters, period, today=None, *, with_previous=False, live=False) -> figures.Figures:
