@@ -358,7 +358,7 @@ class FigureDispute(models.Model):
     office_id = models.BigIntegerField()
     station_id = models.BigIntegerField(null=True)
     opened_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField()  # summary.NEVER while not finished
     is_finished = models.BooleanField()
 
     class Meta:

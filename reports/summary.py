@@ -43,6 +43,7 @@ from django.db.models import (
     BooleanField,
     Count,
     DateField,
+    DateTimeField,
     F,
     IntegerField,
     OuterRef,
@@ -53,7 +54,7 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as Choose
-from django.db.models.functions import Greatest, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 
 from cases.models import (
@@ -82,6 +83,8 @@ from .periods import Period, ensure_working_days
 # that saved a case before then and committed after it is still counted.
 OVERLAP = datetime.timedelta(minutes=10)
 CHUNK = 500  # cases per statement in an incremental refresh
+# FigureDispute.finished_at of a dispute not finished.
+NEVER = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 
 FACT_MODELS = (FigureCase, FigureWorker, FigurePayment, FigureDispute)
 
@@ -289,10 +292,9 @@ def _dispute_filters(filters: figures.Filters) -> Q:
 
 
 def _active(period: Period) -> Q:
-    """Disputes open at some time in the period."""
-    return Q(opened_at__lt=period.end_before) & (
-        Q(finished_at__isnull=True) | Q(finished_at__gte=period.start_at)
-    )
+    """Disputes open at some time in the period (an open one "finishes" at `NEVER`:
+    one range of the index, read alone)."""
+    return Q(opened_at__lt=period.end_before, finished_at__gte=period.start_at)
 
 
 def offender_links(filters: figures.Filters, period: Period, counterparty_ids):
@@ -308,14 +310,14 @@ def offender_rows(filters: figures.Filters, period: Period, limit: int) -> list[
     if filters.occupation:
         return None
     q, active = _dispute_filters(filters), _active(period)
-    still_open = Q(finished_at__isnull=True) | Q(finished_at__gte=period.end_before)
+    still_open = Q(finished_at__gte=period.end_before)
     finished_in = Q(
         finished_at__gte=period.start_at, finished_at__lt=period.end_before, is_finished=True
     )
 
     def counterparty(field):
         return Subquery(
-            Counterparty.objects.filter(pk=OuterRef("counterparty_id")).values(field)[:1]
+            Counterparty.objects.filter(pk=OuterRef("counterparty_id")).order_by().values(field)[:1]
         )
 
     # Counted per counterparty first, named after: the names are looked up for the
@@ -325,8 +327,8 @@ def offender_rows(filters: figures.Filters, period: Period, limit: int) -> list[
         .values("counterparty_id")
         .annotate(
             # One row per (dispute, counterparty): no DISTINCT, no sort.
-            open=Count("link_id", filter=still_open),
-            finished=Count("link_id", filter=finished_in),
+            open=Count("counterparty", filter=still_open),
+            finished=Count("counterparty", filter=finished_in),
         )
         .annotate(disputes=F("open") + F("finished"))
         .filter(disputes__gte=2)
@@ -544,7 +546,9 @@ def _insert_facts(case_ids: list[int] | None) -> None:
             f_office=F("dispute__office_id"),
             f_station=F("dispute__station_id"),
             f_opened=F("dispute__opened_at"),
-            f_finished_at=F("dispute__finished_at"),
+            f_finished_at=Coalesce(
+                F("dispute__finished_at"), Value(NEVER, output_field=DateTimeField())
+            ),
             f_is_finished=Choose(
                 When(dispute__state__in=FINISHED_STATES, then=Value(True)),
                 default=Value(False),
