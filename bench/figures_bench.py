@@ -15,6 +15,12 @@ city supervisor (`citysv`: the whole city) it times, median of `--runs`:
 - **PDF**: `GET /figures/report.pdf` for the same period (three periods' figures,
   the charts, WeasyPrint).
 
+With `--summary` (the precomputed figures, reports.summary) it first times
+`refresh_figures --full`, then the page and the PDF read from the summary beside
+the page counted live, then "touches" `--touch` cases (sets their `updated_at`,
+as a save does: this writes to the database) and times an incremental refresh,
+and a second incremental refresh with nothing changed.
+
 It prints each, the number of queries of the page, the ratio of page to raw SQL,
 the slowest queries of the page and the load average before and after.
 """
@@ -194,6 +200,8 @@ def main() -> None:
     parser.add_argument("--slowest", type=int, default=12, help="slowest queries printed")
     parser.add_argument("--fill", action="store_true", help="fill the database first")
     parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--summary", action="store_true", help="time the precomputed figures")
+    parser.add_argument("--touch", type=int, default=1000, help="cases changed before a refresh")
     args = parser.parse_args()
     if args.fill:
         export_bench.create_database(args.db)
@@ -224,6 +232,10 @@ def main() -> None:
     page_url = "/figures/"
     pdf_url = f"/figures/report.pdf?period={LAST_12_MONTHS}"
 
+    if args.summary:
+        summary_run(args, client, period, today, page_url, pdf_url, load_before)
+        return
+
     timed_get(client, page_url)  # warm: the working-day table, caches, the template
     raw_sql(period, today)
     page, raw, logs = [], [], []
@@ -239,7 +251,6 @@ def main() -> None:
     size = len(response.content)
     load_after = os.getloadavg()
 
-    ms = lambda values: statistics.median(values) * 1000  # noqa: E731
     log = logs[len(logs) // 2]
     print(f"{args.db}: figures of the whole city, {period.start} – {period.end}")
     in_queries = sum(t for t, _ in log.queries) * 1000
@@ -249,9 +260,80 @@ def main() -> None:
     print(f"  page / raw SQL               {ms(page) / ms(raw):.2f}x")
     print(f"  report PDF (GET {pdf_url}) median {ms(pdf):7.0f} ms  ({size / 1024:.0f} KB)")
     print(f"  load average before {load_before[0]:.1f}, after {load_after[0]:.1f}")
+    slowest(log, args.slowest)
+
+
+def ms(values) -> float:
+    return statistics.median(values) * 1000
+
+
+def slowest(log, n) -> None:
     print("  slowest queries of the page:")
-    for seconds, sql in sorted(log.queries, reverse=True)[: args.slowest]:
+    for seconds, sql in sorted(log.queries, reverse=True, key=lambda q: q[0])[:n]:
         print(f"    {seconds * 1000:6.0f} ms  {' '.join(sql.split())[:150]}")
+
+
+def summary_run(args, client, period, today, page_url, pdf_url, load_before) -> None:
+    """The precomputed figures: refresh (full, incremental), the page and the PDF from
+    the summary beside the page counted live and the raw SQL."""
+    from django.db import connection
+    from django.test import override_settings
+
+    from reports import summary
+
+    began = time.perf_counter()
+    full = summary.refresh(full=True)
+    full_seconds = time.perf_counter() - began
+    live_settings = override_settings(FIGURES_SUMMARY_MAX_AGE_MINUTES=-(10**9))
+
+    timed_get(client, page_url)  # warm
+    with live_settings:
+        timed_get(client, page_url)
+    raw_sql(period, today)
+    page, live, raw, logs = [], [], [], []
+    for _ in range(args.runs):  # interleaved, so all three see the same machine
+        seconds, log, response = timed_get(client, page_url)
+        assert b"figures as of" in response.content or "数据截至".encode() in response.content
+        page.append(seconds)
+        logs.append(log)
+        with live_settings:
+            live.append(timed_get(client, page_url)[0])
+        raw.append(raw_sql(period, today))
+    pdf = []
+    for _ in range(args.pdf_runs):
+        seconds, _log, response = timed_get(client, pdf_url)
+        pdf.append(seconds)
+    size = len(response.content)
+
+    with connection.cursor() as cursor:  # as if these cases had been saved just now
+        cursor.execute(
+            "UPDATE cases_case SET updated_at = now() WHERE id IN "
+            "(SELECT id FROM cases_case ORDER BY random() LIMIT %s)",
+            [args.touch],
+        )
+    incremental = summary.refresh()
+    unchanged = summary.refresh()
+    load_after = os.getloadavg()
+
+    log = logs[len(logs) // 2]
+    rows = {m.__name__: m.objects.count() for m in (summary.FigureDay, *summary.FACT_MODELS)}
+    print(f"{args.db}: figures of the whole city, {period.start} – {period.end}")
+    print(f"  refresh_figures --full              {full_seconds:7.1f} s  ({full.cases:,} cases)")
+    print(f"      rows: {', '.join(f'{k} {v:,}' for k, v in rows.items())}")
+    in_queries = sum(t for t, _ in log.queries) * 1000
+    print(f"  page from the summary  median {ms(page):7.0f} ms  fastest {min(page) * 1000:.0f}")
+    print(f"      queries: {len(log.queries)}, their time {in_queries:.0f} ms")
+    print(f"  page counted live      median {ms(live):7.0f} ms  fastest {min(live) * 1000:.0f}")
+    print(f"  raw SQL (live aggregates) median {ms(raw):7.0f} ms  fastest {min(raw) * 1000:.0f}")
+    print(f"  summary page / raw SQL       {ms(page) / ms(raw):.2f}x")
+    print(f"  report PDF from the summary median {ms(pdf):7.0f} ms  ({size / 1024:.0f} KB)")
+    print(
+        f"  refresh_figures, {args.touch:,} cases touched  {incremental.seconds:7.1f} s"
+        f"  ({incremental.cases:,} cases)"
+    )
+    print(f"  refresh_figures, nothing changed  {unchanged.seconds:7.1f} s")
+    print(f"  load average before {load_before[0]:.1f}, after {load_after[0]:.1f}")
+    slowest(log, args.slowest)
 
 
 if __name__ == "__main__":

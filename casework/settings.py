@@ -288,6 +288,9 @@ TASK_MAX_CLAIMS = int(env("TASK_MAX_CLAIMS", "3"))
 # after EXPORT_RETRY_SECONDS, then 4 times that, and so on, EXPORT_MAX_ATTEMPTS builds in all.
 EXPORT_MAX_ATTEMPTS = int(env("EXPORT_MAX_ATTEMPTS", "3"))
 EXPORT_RETRY_SECONDS = int(env("EXPORT_RETRY_SECONDS", "30"))
+# The figures page reads the precomputed summary (`manage.py refresh_figures`) when
+# its latest refresh began no longer ago than this; otherwise it counts live.
+FIGURES_SUMMARY_MAX_AGE_MINUTES = int(env("FIGURES_SUMMARY_MAX_AGE_MINUTES", "30"))
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER via
 # TRUST_X_FORWARDED_PROTO=true.

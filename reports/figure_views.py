@@ -30,7 +30,7 @@ from casework.models import Office, Station
 from members.figures import new_members
 from reminders import clocks
 
-from . import charts, figures, periods
+from . import charts, figures, periods, summary
 from .exports import BOM, YUAN_FORMAT, neutralise
 from .figure_tables import CHANGE, DAYS, MONEY, TEXT, Table, plain, tables
 
@@ -109,7 +109,7 @@ class FiguresForm(forms.Form):
 
 
 def _compute(request, form: FiguresForm, today, **kwargs) -> figures.Figures:
-    result = figures.compute(form.filters(), form.chosen_period(today), today, **kwargs)
+    result = summary.compute(form.filters(), form.chosen_period(today), today, **kwargs)
     user = request.user
     if user.is_caseworker or user.is_supervisor:
         result.stations_link = reverse("stations")

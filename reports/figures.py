@@ -281,9 +281,12 @@ def measure(
     return result
 
 
-def _stations(result: Measure, filters: Filters, period: Period, cases) -> None:
+def _stations(
+    result: Measure, filters: Filters, period: Period, cases, came_in: dict | None = None
+) -> None:
     """Stations open by the period's end (and active), their person-visits in the
-    period (the daily tallies), and with `cases` the cases that came in at each."""
+    period (the daily tallies), and with `cases` the cases that came in at each
+    (or `came_in`, counted already: reports.summary)."""
     stations = Station.objects.active().filter(opened_on__lte=period.end)
     if filters.scope.office_ids is not None:
         stations = stations.for_offices(filters.scope.office_ids)
@@ -300,14 +303,15 @@ def _stations(result: Measure, filters: Filters, period: Period, cases) -> None:
         .order_by()
     )
     result.person_visits = sum(visits.values())
-    if cases is None:
-        return
-    came_in = dict(
-        cases.filter(_in(period, "opened_at"), station_id__isnull=False)
-        .values_list("station_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    if came_in is None:
+        if cases is None:
+            return
+        came_in = dict(
+            cases.filter(_in(period, "opened_at"), station_id__isnull=False)
+            .values_list("station_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     for station in set(visits) | set(came_in):
         result.by_station[station] = (came_in.get(station, 0), visits.get(station, 0))
 
@@ -446,10 +450,13 @@ class Offender:
 
 
 def repeat_offenders(
-    filters: Filters, period: Period, limit: int = OFFENDERS_SHOWN
+    filters: Filters, period: Period, limit: int = OFFENDERS_SHOWN, *, ranked=None, links=None
 ) -> list[Offender]:
     """The counterparties with two or more disputes open at some time in the period,
-    most disputes first (open at its end, finished in it), then most unpaid."""
+    most disputes first (open at its end, finished in it), then most unpaid.
+    `ranked`: a function that gives the ranking's rows from elsewhere
+    (reports.summary.offender_rows), or None when it cannot; `links`: one that
+    gives the ids of their disputes active in the period, from the same place."""
     if not filters.allows_kind(Kind.WAGE_DISPUTE):
         return []
     prefix = "dispute__"
@@ -461,17 +468,20 @@ def repeat_offenders(
         **{f"{prefix}finished_at__gte": period.end_before}
     )
     finished_in = _in(period, f"{prefix}finished_at") & Q(**{f"{prefix}state__in": FINISHED_STATES})
-    rows = (
-        DisputeCounterparty.objects.filter(filters.cases(prefix), active)
-        .values("counterparty_id", "counterparty__name", "counterparty__credit_code")
-        .annotate(
-            open=Count("dispute_id", distinct=True, filter=still_open),
-            finished=Count("dispute_id", distinct=True, filter=finished_in),
+    rows = ranked(filters, period, limit) if ranked else None
+    if rows is None:
+        links = None
+        rows = (
+            DisputeCounterparty.objects.filter(filters.cases(prefix), active)
+            .values("counterparty_id", "counterparty__name", "counterparty__credit_code")
+            .annotate(
+                open=Count("dispute_id", distinct=True, filter=still_open),
+                finished=Count("dispute_id", distinct=True, filter=finished_in),
+            )
+            .annotate(disputes=F("open") + F("finished"))
+            .filter(disputes__gte=2)
+            .order_by("-disputes", "counterparty__name", "counterparty_id")[: limit * 2]
         )
-        .annotate(disputes=F("open") + F("finished"))
-        .filter(disputes__gte=2)
-        .order_by("-disputes", "counterparty__name", "counterparty_id")[: limit * 2]
-    )
     offenders = [
         Offender(
             r["counterparty_id"],
@@ -484,14 +494,17 @@ def repeat_offenders(
     ]
     if not offenders:
         return []
-    unpaid = _unpaid(filters, period, active, [o.counterparty_id for o in offenders])
+    ids = [o.counterparty_id for o in offenders]
+    unpaid = _unpaid(
+        filters, period, active, ids, links=links(filters, period, ids) if links else None
+    )
     for offender in offenders:
         offender.unpaid = unpaid.get(offender.counterparty_id, ZERO)
     offenders.sort(key=lambda o: (-o.disputes, -o.unpaid, o.name, o.counterparty_id))
     return offenders[:limit]
 
 
-def _unpaid(filters: Filters, period: Period, active: Q, counterparty_ids) -> dict:
+def _unpaid(filters: Filters, period: Period, active: Q, counterparty_ids, links=None) -> dict:
     """What each worker was agreed and had not received by the period's end, never
     below zero, summed over the disputes of each counterparty (a dispute against a
     chain of counterparties counts for each)."""
@@ -519,11 +532,12 @@ def _unpaid(filters: Filters, period: Period, active: Q, counterparty_ids) -> di
         )
     )
     # The links of those counterparties to active disputes, with each worker's claim.
-    links = DisputeCounterparty.objects.filter(
-        filters.cases("dispute__"), active, counterparty_id__in=counterparty_ids
-    )
+    if links is None:
+        links = DisputeCounterparty.objects.filter(
+            filters.cases("dispute__"), active, counterparty_id__in=counterparty_ids
+        ).values("dispute_id")
     rows = (
-        claims.filter(case_id__in=links.values("dispute_id"))
+        claims.filter(case_id__in=links)
         .values(counterparty_id=F("case__wagedispute__counterparty_links__counterparty_id"))
         .filter(counterparty_id__in=counterparty_ids)
         .annotate(unpaid=Sum("short"))
@@ -551,6 +565,9 @@ class Figures:
     # Where "open cases past a legal deadline" leads: the deadlines page for readers
     # who have one (caseworkers, supervisors); empty: the queue's overdue filter.
     deadlines_link: str = ""
+    # When the figures were taken from the precomputed summary (reports.summary);
+    # None: counted live, now.
+    as_of: datetime.datetime | None = None
 
     @property
     def kinds(self) -> list[tuple[str, str]]:
@@ -681,22 +698,33 @@ def compute(
     today: datetime.date | None = None,
     *,
     with_previous: bool = False,
+    source=None,
 ) -> Figures:
     """The figures of `period` and of the same period last year (and, for the
-    leadership report, of the period before)."""
+    leadership report, of the period before), counted now; or read from `source`
+    (reports.summary.Source: the precomputed summary, see `summary.compute`)."""
     today = today or timezone.localdate()
+    if source is None:
+
+        def count(filters, period, detail=True):
+            return measure(filters, period, today, detail=detail)
+
+        ranked, links, as_of = None, None, None
+    else:
+        count, ranked, as_of = source.measure, source.offender_rows, source.as_of
+        links = source.offender_links
+
     with _planner_settings():
         return Figures(
             filters=filters,
             period=period,
-            current=measure(filters, period, today),
-            last_year=measure(filters, period.same_last_year(), today, detail=False),
-            previous=(
-                measure(filters, period.previous(), today, detail=False) if with_previous else None
-            ),
+            current=count(filters, period),
+            last_year=count(filters, period.same_last_year(), detail=False),
+            previous=(count(filters, period.previous(), detail=False) if with_previous else None),
             overdue=overdue_by_kind(filters, today),
-            offenders=repeat_offenders(filters, period),
+            offenders=repeat_offenders(filters, period, ranked=ranked, links=links),
             offices=dict(Office.objects.values_list("pk", "name")),
             today=today,
             station_names=dict(Station.objects.values_list("pk", "name")),
+            as_of=as_of,
         )

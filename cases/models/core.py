@@ -266,6 +266,14 @@ class Case(FSMModelMixin, models.Model):
             models.Index(fields=["assignee", "state"]),
             models.Index(fields=["due_on"]),
             models.Index(fields=["kind", "finished_at"]),
+            # The cases changed since the figures' last refresh (reports.summary), and
+            # the figures' open cases past a clock by kind, from the index alone.
+            models.Index(fields=["updated_at"], name="case_updated_at"),
+            models.Index(
+                fields=["due_on", "kind", "id"],
+                condition=~Q(state__in=FINISHED_STATES),
+                name="case_open_due_kind",
+            ),
             # One index per queue sort (cases.filters.SORTS), both directions, carrying
             # the columns the queues filter on, so that a page's keys come from the
             # index alone however deep the page: over all cases (finished views) and
