@@ -18,7 +18,9 @@ class Office(models.Model):
     name = models.CharField(_("office name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     # Shown to the public on the tracking page: whom a worker calls about a request.
-    phone = models.CharField(_("office phone"), max_length=30, blank=True)
+    # A default in the database too: code that predates the column (an older app
+    # server during a rolling deploy, an old migration's model) can still add offices.
+    phone = models.CharField(_("office phone"), max_length=30, blank=True, db_default="")
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent office"),

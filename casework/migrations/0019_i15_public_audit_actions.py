@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='office',
             name='phone',
-            field=models.CharField(blank=True, max_length=30, verbose_name='office phone'),
+            field=models.CharField(blank=True, db_default='', max_length=30, verbose_name='office phone'),
         ),
         migrations.AlterField(
             model_name='auditentry',
