@@ -4,7 +4,8 @@ the phone to the union.
 Eight characters of Crockford's base32 (no I, L, O or U: nothing to confuse when
 read aloud) from `secrets` — 32^8, about 10^12 codes, so a code cannot be guessed —
 and a check character (ISO 7064 MOD 37,36, `stdnum.iso7064.mod_37_36`) that catches
-every single mistyped character and every swap of two neighbours. Shown as
+every single mistyped character and all but about 1 in 700 swaps of two
+neighbours. Shown as
 ``XXXX-XXXX-C``, stored as the nine characters. Pure: importable without Django.
 """
 

@@ -258,7 +258,7 @@ def _per_occupation(rows, field: str, period: Period | None = None) -> dict[str,
         return dict(rows.filter(first).values_list("occupation").annotate(n=Count("*")).order_by())
     sql, params = rows.values("occupation", field).distinct().order_by().query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT occupation, COUNT(*) FROM ({sql}) d GROUP BY occupation", params)
+        cursor.execute(f"SELECT occupation, COUNT(*) FROM ({sql}) d GROUP BY occupation", params)  # nosec B608: the ORM's own SQL; values are parameters
         return dict(cursor.fetchall())
 
 
@@ -618,9 +618,10 @@ def _add_days(case_ids: list[int] | None, sign: int) -> None:
         days = "working_days" if histogram else "CAST(NULL AS integer)"
         group = "g_station, g_occupation, office_id, kind" + (", working_days" if histogram else "")
         selects.append(
-            f"SELECT {day}, office_id, kind, g_station, g_occupation, {days}, "
+            f"SELECT {day}, office_id, kind, g_station, g_occupation, {days}, "  # nosec B608
             f"{', '.join(values)} FROM g WHERE {day} IS NOT NULL GROUP BY {day}, {group}"
         )
+    # Identifiers and expressions from this module's own tables; values are parameters.
     sql = f"""
         WITH base AS (SELECT * FROM {case_table} {where}),
         occupations AS (
@@ -640,7 +641,7 @@ def _add_days(case_ids: list[int] | None, sign: int) -> None:
             (day, office_id, kind, station_id, occupation, working_days, {", ".join(_COLUMNS)})
         {" UNION ALL ".join(selects)}
         {"ORDER BY 4, 5, 1" if case_ids is None else ""}
-    """
+    """  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql, params + params)
 
@@ -680,7 +681,7 @@ def _link_previous(worker_ids: list[int] | None) -> None:
                     where = f"WHERE worker_id IN ({', '.join(['%s'] * len(chunk))})"
                     params = list(chunk)
                 cursor.execute(
-                    f"UPDATE {table} SET {sets} FROM (SELECT {key} AS row_key, {lags} "
+                    f"UPDATE {table} SET {sets} FROM (SELECT {key} AS row_key, {lags} "  # nosec B608: the ORM's own SQL; values are parameters
                     f"FROM {table} {where}) w WHERE {table}.{key} = w.row_key",
                     params,
                 )

@@ -11,9 +11,7 @@ from cases.models import Channel, WageDispute
 from public import codes
 from public.models import OnlineRequest, RequestState
 from tests import factories
-
-# The browser fixtures live in tests/browser/conftest.py; this test sits with the app's.
-from tests.browser.conftest import artifacts_dir, browser, login, page  # noqa: F401
+from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,9 +26,9 @@ def check_status(tab, code: str, last_four: str) -> None:
 
 
 def test_a_rider_asks_for_help_at_a_station_and_a_caseworker_opens_it(
-    page,  # noqa: F811
+    page,
     settings,
-    artifacts_dir,  # noqa: F811
+    artifacts_dir,
 ):
     settings.PUBLIC_FORM_MIN_SECONDS = 0
     city = factories.CityFederationFactory(name="随州市总工会")
@@ -109,9 +107,9 @@ def test_a_rider_asks_for_help_at_a_station_and_a_caseworker_opens_it(
 
 
 def test_a_driver_joins_at_a_drive_on_his_phone_and_the_count_goes_up(
-    page,  # noqa: F811
+    page,
     settings,
-    artifacts_dir,  # noqa: F811
+    artifacts_dir,
 ):
     from members import services as members_services
     from members.models import MembershipApplication
