@@ -1,9 +1,29 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import DibaoLine, District, ServiceTally, Setting, User
 from .money import AmountField, parse_amount
+
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+LATEST_DAY = datetime.date(2999, 12, 31)
+
+
+class DayField(forms.DateField):
+    """A day a report or a period is asked for: within the years 1900-2999, so that
+    a period's arithmetic (the day after its end, the same days a year before)
+    stays inside the calendar."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not EARLIEST_DAY <= value <= LATEST_DAY:
+            raise ValidationError(
+                _("Enter a date from %(first)s to %(last)s.")
+                % {"first": EARLIEST_DAY.isoformat(), "last": LATEST_DAY.isoformat()},
+                code="out_of_range",
+            )
 
 
 class SettingForm(forms.Form):

@@ -280,6 +280,9 @@ class AuditEntry(models.Model):
         ONLINE_REQUEST = "online_request", _("online request received")
         ONLINE_REQUEST_OPENED = "online_request_opened", _("online request opened as a case")
         ONLINE_REQUEST_DECLINED = "online_request_declined", _("online request declined")
+        API_TOKEN_ISSUED = "api_token_issued", _("API token issued")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+        API_CALL = "api_call", _("API call")
 
     # Set by record() before the entry is hashed (auto_now_add would set it after).
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)

@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "casework",
     "cases",
     "assistance",
@@ -96,6 +99,7 @@ INSTALLED_APPS = [
     "public",
     "reminders",
     "reports",
+    "api",
     "demo",
 ]
 
@@ -291,6 +295,35 @@ EXPORT_RETRY_SECONDS = int(env("EXPORT_RETRY_SECONDS", "30"))
 # The figures page reads the precomputed summary (`manage.py refresh_figures`) when
 # its latest refresh began no longer ago than this; otherwise it counts live.
 FIGURES_SUMMARY_MAX_AGE_MINUTES = int(env("FIGURES_SUMMARY_MAX_AGE_MINUTES", "30"))
+
+# The REST API for other systems (api/): tokens only, JSON only, errors in the
+# client's language (Accept-Language). CASEWORK_API_RATE: calls per token, e.g.
+# "600/min"; counted in the default cache (per process unless a shared cache is set).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env("CASEWORK_API_RATE", "600/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.auth.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Casework API",
+    "DESCRIPTION": (
+        "For the federation's other systems: the 12351 hotline, the membership "
+        "registry, the statistics portal. Send `Authorization: Bearer <key>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER via
 # TRUST_X_FORWARDED_PROTO=true.

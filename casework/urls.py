@@ -30,6 +30,7 @@ urlpatterns = [
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("", RedirectView.as_view(pattern_name="cases:queue"), name="home"),
     path("", include("cases.urls")),
     path("", include("assistance.urls")),

@@ -101,8 +101,9 @@ HELP_CONSENT = _(
 )
 
 
-class HelpForm(GuardMixin):
-    """Asking for help (求助): a few plain questions."""
+class RequestForm(forms.Form):
+    """Asking for help (求助): a few plain questions. The public page asks them with
+    its guard (`HelpForm`); the API takes the same answers from the hotline."""
 
     kind = forms.ChoiceField(
         label=_("What do you need help with?"),
@@ -167,6 +168,10 @@ class HelpForm(GuardMixin):
             "amount_owed": data["amount_owed"] if data["kind"] == RequestKind.WAGE else None,
             "consent_contact": data["consent_contact"],
         }
+
+
+class HelpForm(GuardMixin, RequestForm):
+    """Asking for help on the public page."""
 
 
 class JoinForm(GuardMixin, ApplicationForm):

@@ -50,7 +50,7 @@ def new_tracking_code() -> str:
 def submit_request(*, office: Office, station=None, event=None, **fields) -> OnlineRequest:
     """Store an online request (no case number: it gets one when it is opened as a case).
     `fields`: kind, name, mobile, occupation, employer, description, amount_owed,
-    consent_contact — as `forms.HelpForm.request_fields()` gives them."""
+    consent_contact — as `forms.RequestForm.request_fields()` gives them."""
     if station is not None and station.office_id != office.pk:
         raise ValidationError(_("This station belongs to another office."))
     for _attempt in range(ATTEMPTS):

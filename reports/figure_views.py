@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from cases.models import Kind, Occupation
 from casework.audit import Action, record
+from casework.forms import DayField
 from casework.models import Office, Station
 from members.figures import new_members
 from reminders import clocks
@@ -41,8 +42,8 @@ def _date_input():
 
 class FiguresForm(forms.Form):
     period = forms.ChoiceField(label=gettext_lazy("period"), choices=periods.CHOICES)
-    start = forms.DateField(label=gettext_lazy("from"), required=False, widget=_date_input())
-    end = forms.DateField(label=gettext_lazy("until"), required=False, widget=_date_input())
+    start = DayField(label=gettext_lazy("from"), required=False, widget=_date_input())
+    end = DayField(label=gettext_lazy("until"), required=False, widget=_date_input())
     office = forms.ModelChoiceField(
         label=gettext_lazy("office"), queryset=Office.objects.none(), required=False
     )
@@ -192,12 +193,12 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "charts": chart_set(result),
             "query": query,
             "past": result.period.end < today,
-            "new_members": _new_members(form, result),
+            "new_members": new_members_of(form, result),
         },
     )
 
 
-def _new_members(form, result) -> int:
+def new_members_of(form, result) -> int:
     """Members who joined in the period, of the offices chosen (issue 15)."""
     filters = form.filters()
     offices = {filters.office} if filters.office else filters.scope.office_ids

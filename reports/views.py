@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from cases.models import FINISHED_STATES, Kind, Occupation, Outcome, State
 from casework.audit import Action, record
+from casework.forms import DayField
 from casework.models import AuditEntry, District, Office, User
 
 from . import bundles, exports
@@ -62,8 +63,8 @@ def _date_input():
 
 
 class ExportForm(forms.Form):
-    finished_from = forms.DateField(label=gettext_lazy("finished from"), widget=_date_input())
-    finished_to = forms.DateField(label=gettext_lazy("finished until"), widget=_date_input())
+    finished_from = DayField(label=gettext_lazy("finished from"), widget=_date_input())
+    finished_to = DayField(label=gettext_lazy("finished until"), widget=_date_input())
     kinds = forms.MultipleChoiceField(
         label=gettext_lazy("kinds"),
         choices=Kind.choices,
@@ -321,6 +322,10 @@ class StaffFilter(django_filters.ModelChoiceFilter):
     field_class = StaffChoiceField
 
 
+class DayFilter(django_filters.DateFilter):
+    field_class = DayField
+
+
 class AuditLogForm(forms.Form):
     def clean(self):
         data = super().clean()
@@ -337,12 +342,8 @@ class AuditLogFilter(django_filters.FilterSet):
     office = django_filters.ModelChoiceFilter(
         label=gettext_lazy("office"), queryset=Office.objects.order_by("parent_id", "name")
     )
-    date_from = django_filters.DateFilter(
-        label=gettext_lazy("from"), method="filter_from", widget=_date_input()
-    )
-    date_to = django_filters.DateFilter(
-        label=gettext_lazy("until"), method="filter_to", widget=_date_input()
-    )
+    date_from = DayFilter(label=gettext_lazy("from"), method="filter_from", widget=_date_input())
+    date_to = DayFilter(label=gettext_lazy("until"), method="filter_to", widget=_date_input())
 
     class Meta:
         model = AuditEntry

@@ -82,6 +82,13 @@ NOT_BUILT = {
             "public:event_count",
         )
     },
+    **{
+        name: (
+            "the API: no session reaches it, only a token of the right scope and office "
+            "(tests/api/: every scope against every endpoint, other offices' cases 404)"
+        )
+        for name in ("api:case", "api:finished_case")
+    },
     "reports:figures_table": (
         "a table of the figures page, by name and format: no object, and its figures are "
         "those of the user's own scope (tests/reports/test_figures.py)"
@@ -120,6 +127,7 @@ ADMIN_OWN = {
     "axes.accesslog": "sign-in records are the administrator's to read",
     "axes.accessfailurelog": "failed sign-ins are the administrator's to read",
     "django_tasks_database.dbtaskresult": "background jobs are the administrator's to watch",
+    "api.apitoken": "issuing and revoking other systems' tokens is the administrator's job",
 }
 
 
