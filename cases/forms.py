@@ -477,10 +477,14 @@ class PaymentForm(forms.ModelForm):
         fields = ["worker", "paid_on", "amount", "method", "reference"]
         widgets = {"paid_on": DateInput()}
 
-    def __init__(self, *args, dispute, **kwargs):
+    def __init__(self, *args, dispute, workers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = dispute.workers.all()
         self.fields["worker"].empty_label = None
+        if workers is not None:
+            # The workers the case page has read already, in the queryset's order:
+            # drawn without a query (a posted choice is still looked up in it).
+            self.fields["worker"].choices = [(w.pk, str(w)) for w in workers]
         self.fields["paid_on"].initial = timezone.localdate()
 
     def clean_paid_on(self):

@@ -1,4 +1,5 @@
-"""A case's timeline: everything that happened, newest first, in a fixed number of queries."""
+"""A case's timeline: everything that happened, newest first, in a fixed number of queries
+(the documents and payments the case page has read already cost none)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -11,6 +12,7 @@ from django.utils.translation import pgettext
 from casework.audit import Action
 
 from .models import Case, State
+from .models.core import related_rows
 
 # Audit actions shown as timeline entries of their own; the rest (notes,
 # payments, …) are shown from their own rows, which hold the content.
@@ -81,10 +83,10 @@ def timeline(case: Case) -> list[Entry]:
     ]
     entries += [
         Entry("document", d.uploaded_at, str(d.uploaded_by), d)
-        for d in case.documents.select_related("uploaded_by")
+        for d in related_rows(case, "documents", "uploaded_by")
     ]
     if hasattr(specific, "payments"):
-        for p in specific.payments.select_related("entered_by", "voided_by", "worker"):
+        for p in related_rows(specific, "payments", "entered_by", "voided_by", "worker"):
             entries.append(Entry("payment", p.entered_at, str(p.entered_by), p))
             if p.is_void:
                 entries.append(Entry("void", p.voided_at, str(p.voided_by), p))

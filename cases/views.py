@@ -1,12 +1,13 @@
 """Thin views: fetch and authorise, call a service, redirect with a message."""
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum, prefetch_related_objects
 from django.forms import HiddenInput
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +35,9 @@ from .models import (
     FINISHED_STATES,
     Case,
     CaseWorker,
+    ClaimItem,
+    DisputeCounterparty,
+    Document,
     Kind,
     Payment,
     State,
@@ -42,6 +46,7 @@ from .models import (
     caseworker_step,
     supervises,
 )
+from .models.core import is_prefetched, related_rows
 from .models.wage import BEFORE_AGREEMENT, PAYMENT_STATES, VOID_STATES
 from .pagination import EstimatedPaginator
 from .timeline import timeline
@@ -52,10 +57,14 @@ PAGE_SIZE = 50
 # --- access ----------------------------------------------------------------------
 
 
+# The foreign keys every case page shows, read with the case.
+CASE_FOREIGN_KEYS = ("office", "assignee", "station", "applicant")
+
+
 def get_case_for(user, number: str) -> Case:
     """The case as its own kind, or 404 when the user may not see it at all."""
-    case = get_object_or_404(Case.objects.visible_to(user), number=number)
-    return case.specific()
+    case = get_object_or_404(Case.objects.visible_to(user).only("kind"), number=number)
+    return case.specific(*CASE_FOREIGN_KEYS)
 
 
 def require_staff(user) -> None:
@@ -222,8 +231,8 @@ WAGE_RECORDS = {
         gettext_lazy("Amounts claimed and agreed"),
         lambda case, data=None, files=None: forms.AmountsForm(
             data,
-            links=list(case.case_workers.select_related("worker")),
-            itemised=set(case.claim_items.values_list("worker_id", flat=True)),
+            links=case.worker_links(),
+            itemised=_itemised(case),
             initial={"expected_state": case.state},
         ),
         lambda request, case, form: services.set_amounts(
@@ -239,7 +248,7 @@ WAGE_RECORDS = {
     "claim_item": RecordAction(
         gettext_lazy("Add a claim item"),
         lambda case, data=None, files=None: forms.ClaimItemForm(
-            data, dispute=case, initial={"expected_state": case.state}
+            data, dispute=case, workers=_by_name(case), initial={"expected_state": case.state}
         ),
         lambda request, case, form: claims.save_claim_item(
             case=case, by=request.user, **form.service_kwargs()
@@ -307,7 +316,9 @@ WAGE_RECORDS = {
     ),
     "payment": RecordAction(
         gettext_lazy("Record a payment"),
-        lambda case, data=None, files=None: forms.PaymentForm(data, dispute=case),
+        lambda case, data=None, files=None: forms.PaymentForm(
+            data, dispute=case, workers=_by_name(case)
+        ),
         lambda request, case, form: services.record_payment(
             case=case, by=request.user, **form.cleaned_data
         ),
@@ -336,7 +347,20 @@ WAGE_RECORDS = {
 
 def _copy(case: WageDispute) -> WageDispute:
     # ModelForm validation writes into its instance; keep the case object clean.
-    return WageDispute.objects.get(pk=case.pk)
+    # (A copy has its own fields and related objects; the case was just read.)
+    return copy.copy(case)
+
+
+def _itemised(case: WageDispute) -> set[int]:
+    """The workers whose claim is the sum of their claim items."""
+    if is_prefetched(case, "claim_items"):
+        return {item.worker_id for item in case.claim_items.all()}
+    return set(case.claim_items.values_list("worker_id", flat=True))
+
+
+def _by_name(case: WageDispute) -> list[Worker]:
+    """The case's workers as the forms list them (`dispute.workers.all()`: by name)."""
+    return sorted((cw.worker for cw in case.worker_links()), key=lambda w: w.name)
 
 
 @dataclass
@@ -357,6 +381,9 @@ class KindPage:
     context: Callable  # (case, user) -> dict for that section
     records: dict  # name -> RecordAction, beside the common ones
     transition_forms: dict  # transition name -> form class (default: forms.TransitionForm)
+    # The relations the page reads from more than one place (sections, forms,
+    # conditions, the timeline): read once, beside CASE_RELATIONS.
+    relations: tuple = ()
 
     def records_for(self, case, user) -> dict:
         return {
@@ -369,12 +396,14 @@ class KindPage:
         return self.transition_forms.get(name, forms.TransitionForm)
 
 
+# What a claim item's row shows beside the item (its worker, the rate it was judged by).
+CLAIM_ITEM_FOREIGN_KEYS = ("worker", "worker__district", "minimum_wage", "minimum_wage__district")
+
+
 def _claim_rows(case: WageDispute, editable: bool) -> list:
     """Each claim item, with the form that changes it when the user may."""
-    items = case.claim_items.select_related(
-        "worker", "worker__district", "minimum_wage", "minimum_wage__district"
-    )
-    workers = [cw.worker for cw in case.case_workers.select_related("worker")]
+    items = related_rows(case, "claim_items", *CLAIM_ITEM_FOREIGN_KEYS)
+    workers = [cw.worker for cw in case.worker_links()]
     rows = []
     for item in items:
         form = None
@@ -428,8 +457,8 @@ def wage_context(case: WageDispute, user) -> dict:
         "claim_states": claims.CLAIM_STATES,
         "evidence_rows": _evidence_rows(case, can_act),
         "totals": totals,
-        "counterparty_links": case.counterparty_links.select_related("counterparty"),
-        "payments": case.payments.select_related("worker", "entered_by"),
+        "counterparty_links": related_rows(case, "counterparty_links", "counterparty"),
+        "payments": related_rows(case, "payments", "worker", "entered_by"),
         "void_states": VOID_STATES,
         "aid_applications": case.aid_applications.all(),
         "offer_aid": case.is_finished
@@ -439,12 +468,34 @@ def wage_context(case: WageDispute, user) -> dict:
     }
 
 
+# What a wage dispute's page reads in several places, each once: the workers'
+# claims (money table, claim items, forms, the agreement's conditions), the claim
+# items, the counterparty chain (its list and conditions) and the payments (their
+# list, the sums recovered, the timeline).
+WAGE_RELATIONS = (
+    Prefetch("case_workers", queryset=CaseWorker.objects.select_related("worker")),
+    Prefetch("claim_items", queryset=ClaimItem.objects.select_related(*CLAIM_ITEM_FOREIGN_KEYS)),
+    Prefetch(
+        "counterparty_links", queryset=DisputeCounterparty.objects.select_related("counterparty")
+    ),
+    Prefetch(
+        "payments", queryset=Payment.objects.select_related("worker", "entered_by", "voided_by")
+    ),
+)
+
 # Each kind's page; the assistance app adds its kinds (assistance/views.py).
 PAGES = {
     Kind.WAGE_DISPUTE: KindPage(
-        "cases/_wage_dispute.html", wage_context, WAGE_RECORDS, forms.TRANSITION_FORMS
+        "cases/_wage_dispute.html",
+        wage_context,
+        WAGE_RECORDS,
+        forms.TRANSITION_FORMS,
+        WAGE_RELATIONS,
     ),
 }
+
+# What every case page reads twice: its documents (their list and the timeline).
+CASE_RELATIONS = (Prefetch("documents", queryset=Document.objects.select_related("uploaded_by")),)
 
 
 def _with_ids(form, name: str):
@@ -483,6 +534,9 @@ def render_case(request, case, *, bound: dict | None = None, status: int = 200):
     user = request.user
     bound = bound or {}
     page = PAGES[case.kind]
+    # Read each relation once for every section, form and condition that shows it:
+    # the page costs the same queries however many workers, items or payments.
+    prefetch_related_objects([case], *CASE_RELATIONS, *page.relations)
     records = {
         name: (action, _with_ids(bound.get(name) or action.form(case), name))
         for name, action in page.records_for(case, user).items()
@@ -495,7 +549,7 @@ def render_case(request, case, *, bound: dict | None = None, status: int = 200):
         "records": records,
         "open_form": next(iter(bound), None),
         "timeline": timeline(case),
-        "documents": case.documents.select_related("uploaded_by"),
+        "documents": related_rows(case, "documents", "uploaded_by"),
         "can_act": caseworker_step(case, user) and not case.is_finished,
         "can_take": case.assignee_id is None
         and not case.is_finished

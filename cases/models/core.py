@@ -331,10 +331,19 @@ class Case(FSMModelMixin, models.Model):
         days = self.days_left
         return -days if days is not None and days < 0 else 0
 
-    def specific(self):
-        """This case as its own kind (a WageDispute, …)."""
+    def specific(self, *related: str):
+        """This case as its own kind (a WageDispute, …), read with the foreign keys
+        named in `related` (when it has to be read)."""
         model = KIND_MODELS[self.kind]
-        return self if isinstance(self, model) else model.objects.get(pk=self.pk)
+        if isinstance(self, model):
+            return self
+        # (select_related() without names would follow every foreign key.)
+        cases = model.objects.select_related(*related) if related else model.objects
+        return cases.get(pk=self.pk)
+
+    def worker_links(self) -> list["CaseWorker"]:
+        """The workers named on the case, each link with its worker, in the order named."""
+        return list(related_rows(self, "case_workers", "worker"))
 
     def can_reopen(self) -> bool:
         return bool(
@@ -353,6 +362,21 @@ class Case(FSMModelMixin, models.Model):
         self.finished_at = None
         self.outcome = ""
         self.outcome_note = ""
+
+
+def is_prefetched(instance: models.Model, name: str) -> bool:
+    """Whether `instance`'s relation `name` was read already (`prefetch_related`)."""
+    return name in getattr(instance, "_prefetched_objects_cache", {})
+
+
+def related_rows(instance: models.Model, name: str, *select_related: str) -> models.QuerySet:
+    """The rows of `instance`'s reverse relation `name`: the prefetched ones when a page
+    read them already (the case page reads each relation once for all its sections,
+    cases.views.render_case), else a query that follows `select_related`."""
+    manager = getattr(instance, name)
+    if is_prefetched(instance, name):
+        return manager.all()
+    return manager.select_related(*select_related)
 
 
 class CaseWorker(models.Model):

@@ -17,6 +17,7 @@ from .core import (
     Case,
     CaseWorker,
     caseworker_step,
+    is_prefetched,
     reopen_transition,
     supervisor_step,
     withdraw_transition,
@@ -160,17 +161,28 @@ class WageDispute(Case):
 
     def claims(self) -> list[tuple[CaseWorker, Decimal, Decimal]]:
         """Each worker's claim link, amount agreed and amount recovered."""
-        links = list(self.case_workers.select_related("worker"))
-        paid = dict(
+        paid = self.paid_by_worker()
+        return [
+            (cw, cw.amount_agreed or Decimal("0"), paid.get(cw.worker_id, Decimal("0")))
+            for cw in self.worker_links()
+        ]
+
+    def paid_by_worker(self) -> dict[int, Decimal]:
+        """What each worker who received anything has received (voided payments aside)."""
+        if is_prefetched(self, "payments"):
+            # The case page has read every payment already: add them up here.
+            paid: dict[int, Decimal] = {}
+            for payment in self.payments.all():
+                if not payment.is_void:
+                    worker = payment.worker_id
+                    paid[worker] = paid.get(worker, Decimal("0")) + payment.amount
+            return paid
+        return dict(
             self.payments.valid()
             .values("worker_id")
             .annotate(total=Sum("amount"))
             .values_list("worker_id", "total")
         )
-        return [
-            (cw, cw.amount_agreed or Decimal("0"), paid.get(cw.worker_id, Decimal("0")))
-            for cw in links
-        ]
 
     def totals(self, claims=None) -> dict[str, Decimal]:
         """Sums over the workers; pass `claims()` if already read, to spare its queries."""
@@ -193,9 +205,10 @@ class WageDispute(Case):
     def agreement_missing(self) -> list[str]:
         """What the mediation agreement still lacks (R3): empty when complete."""
         missing = []
+        # exists() answers from the rows when the page has read them (prefetched).
         if not self.counterparty_links.exists():
             missing.append(_("the other party (a counterparty)"))
-        links = list(self.case_workers.select_related("worker"))
+        links = self.worker_links()
         if any(cw.amount_claimed is None for cw in links):
             missing.append(_("the amount claimed for every worker"))
         if any(cw.amount_agreed is None for cw in links):
