@@ -61,7 +61,9 @@ class TokenThrottle(throttling.SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         if request.auth is None:
-            return self.get_ident(request)
+            # No token: refused anyway (401), or the schema and its docs, which anyone
+            # may read. Guessing a key is hopeless (256 random bits): nothing to count.
+            return None
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
 
 

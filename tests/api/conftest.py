@@ -1,10 +1,17 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from api.models import Scope
 from api.tokens import issue_token
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_counts():
+    """Throttling counts calls in the cache: each test starts from none."""
+    cache.clear()
 
 
 @pytest.fixture

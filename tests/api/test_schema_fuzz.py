@@ -2,6 +2,8 @@
 no server error, every answer a documented status, content type and shape."""
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -12,6 +14,18 @@ from tests import factories
 
 # Read when the tests are collected: making the schema reads no database.
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+
+
+@pytest.fixture(autouse=True)
+def keep_the_tests_connection():
+    """The app is called as WSGI, not through the test client: as the client does,
+    keep the end of each request from closing the test's database connection (on
+    PostgreSQL that would end the test's transaction)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -123,9 +123,6 @@ def test_calls_beyond_the_rate_are_refused_per_token(call, issue, office, settin
     api_settings.reload()
     SimpleRateThrottle.THROTTLE_RATES = rates
     try:
-        from django.core.cache import cache
-
-        cache.clear()
         first, second = issue(Scope.INTAKE, office), issue(Scope.INTAKE, office)
         codes = [call("get", "cases/X/", first).status_code for _ in range(4)]
         assert codes == [404, 404, 404, 429]
