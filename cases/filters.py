@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
 from casework.models import Office, Station, User
-from casework.widgets import FastSelect
 
 from .models import FINISHED_STATES, Case, Channel, Kind, Occupation, Payment, Priority, State
 
@@ -154,9 +153,6 @@ class CaseFilter(django_filters.FilterSet):
             if name in self.filters:
                 self.filters[name].extra["empty_label"] = _("all")
         self.filters["sort"].extra["empty_label"] = _("default order")
-        for filter_ in self.filters.values():
-            if issubclass(filter_.field_class, forms.ChoiceField):
-                filter_.extra.setdefault("widget", FastSelect)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

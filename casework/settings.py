@@ -146,6 +146,9 @@ TEMPLATES = [
     },
 ]
 
+# Plain inputs, text areas and select boxes are written in Python, with Django's markup.
+FORM_RENDERER = "casework.form_renderer.FastRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'casework.sqlite3'}"),
