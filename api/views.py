@@ -183,7 +183,8 @@ IntakeIn = from_form(
         many=True,
         help_text=gettext_lazy(
             "The workers of the application, the applicant first. A worker already "
-            "registered with the ID number given is taken as on file."
+            "registered with the ID number given (or, without one, with the same mobile "
+            "and name) is taken as on file."
         ),
     ),
 )
@@ -242,7 +243,7 @@ class IntakeView(ApiView):
                 claimed = AmountField(required=False).clean(amount_text(item.get("amount_claimed")))
             except DjangoValidationError as error:
                 item_errors["amount_claimed"] = error.messages
-            known = self._known(data.get("id_number", ""))
+            known = self._known(data)
             if known is None:
                 form = WorkerForm(data)
                 if not form.is_valid():
@@ -254,12 +255,20 @@ class IntakeView(ApiView):
         return claims, (errors if failed else None)
 
     @staticmethod
-    def _known(id_number: str) -> Worker | None:
+    def _known(data: dict) -> Worker | None:
+        """The worker on file with this ID number, or else with this mobile and name
+        (a caller who rang before); None: a new worker, for the form to check."""
+        id_number, phone = data.get("id_number") or "", data.get("phone") or ""
         try:
-            number = identity.validate_id_number(id_number) if id_number else ""
-        except Exception:  # noqa: BLE001 - refused by the form below, next to the field
-            return None
-        return Worker.objects.with_id_number(number).first() if number else None
+            if id_number:
+                number = identity.validate_id_number(id_number)
+                return Worker.objects.with_id_number(number).first()
+            if phone and isinstance(data.get("name"), str):
+                phone = identity.validate_phone(phone)
+                return Worker.objects.filter(phone=phone, name=data["name"].strip()).first()
+        except DjangoValidationError:
+            return None  # refused by the form, next to the field
+        return None
 
     @staticmethod
     def _worker(user, office, known) -> Worker:

@@ -74,6 +74,14 @@ def test_a_worker_on_file_by_id_number_is_taken_as_on_file(call, hotline, office
     assert Worker.objects.count() == 1
 
 
+def test_a_caller_on_file_by_mobile_and_name_is_taken_as_on_file(call, hotline, worker):
+    body = intake()
+    body["workers"][0] |= {"id_number": "", "phone": worker.phone, "name": worker.name}
+    answer = call("post", "intakes/", hotline, body)
+    assert answer.status_code == 201, answer.json()
+    assert list(Case.objects.get().workers.all()) == [worker] and Worker.objects.count() == 1
+
+
 def page_errors(form_class, data, **kwargs) -> dict:
     with translation.override("en"):
         form = form_class(data, **kwargs)
