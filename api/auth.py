@@ -92,18 +92,19 @@ def exception_handler(exc, context):
 NON_FIELD = "detail"
 
 
-def validation_detail(error: DjangoValidationError) -> dict:
+def by_field(messages) -> dict:
     """{"field": ["message", …]}, errors of no field under "detail"; plain text."""
+    return {
+        (NON_FIELD if name == "__all__" else name): [strip_tags(m) for m in texts]
+        for name, texts in messages
+    }
+
+
+def validation_detail(error: DjangoValidationError) -> dict:
     if hasattr(error, "error_dict"):
-        return {
-            (NON_FIELD if name == "__all__" else name): [strip_tags(m) for m in messages]
-            for name, messages in error.message_dict.items()
-        }
-    return {NON_FIELD: [strip_tags(m) for m in error.messages]}
+        return by_field(error.message_dict.items())
+    return by_field([("__all__", error.messages)])
 
 
 def form_errors(form) -> dict:
-    return {
-        (NON_FIELD if name == "__all__" else name): [strip_tags(m) for m in messages]
-        for name, messages in form.errors.items()
-    }
+    return by_field(form.errors.items())

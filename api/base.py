@@ -5,7 +5,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import views
 from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
 
 from casework.audit import Action, record
 
@@ -60,7 +59,3 @@ class ApiView(views.APIView):
                     },
                 )
         return response
-
-
-def ok(data, status=200) -> Response:
-    return Response(data, status=status)

@@ -1,6 +1,7 @@
 """Issuing, revoking and checking API tokens (the admin and `manage.py
 issue_api_token` call these)."""
 
+import datetime
 import hmac
 import secrets
 
@@ -16,7 +17,7 @@ from .models import ApiToken, key_hash
 
 KEY_START = "cw_"
 # How often a token's "last used" is written: not on every call.
-LAST_USED_EVERY = timezone.timedelta(minutes=5)
+LAST_USED_EVERY = datetime.timedelta(minutes=5)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from cases import services as case_services
 from cases.forms import IntakeForm, WorkerForm
@@ -32,7 +33,7 @@ from reports.figure_views import FiguresForm, new_members_of
 from reports.views import ExportForm
 
 from .auth import form_errors
-from .base import ApiView, ok
+from .base import ApiView
 from .models import Scope
 from .schema import form_data, from_form
 
@@ -151,6 +152,26 @@ def after(position: list, fields: list[str]) -> Q:
     return condition
 
 
+def cursor_page(request, rows, keys: list[str], key_of) -> tuple[list, str | None]:
+    """The page of `rows` (ordered by `keys`, the first a time) after the request's
+    cursor, and the link to the next page (None on the last). `key_of(row)` gives a
+    row's values of `keys`."""
+    size = page_size(request)
+    position = read_cursor(request)
+    if position is not None:
+        try:
+            at = datetime.datetime.fromisoformat(position[0])
+            rows = rows.filter(after([at, *position[1:]], keys))
+        except (TypeError, ValueError, IndexError):
+            refuse({"cursor": [_("This cursor is not one the API gave out.")]})
+    found = list(rows[: size + 1])
+    if len(found) <= size:
+        return found, None
+    found = found[:size]
+    at, *rest = key_of(found[-1])
+    return found, next_link(request, [at.isoformat(), *rest])
+
+
 CURSOR_PARAMETERS = [
     OpenApiParameter("cursor", str, description=gettext_lazy("From the previous page's next.")),
     OpenApiParameter("page_size", int, description=gettext_lazy("1 to 500; 100 if not given.")),
@@ -158,10 +179,6 @@ CURSOR_PARAMETERS = [
 
 
 # --- intake: the hotline ---------------------------------------------------------------
-
-
-def _office_of(request) -> Office:
-    return request.auth.office
 
 
 WorkerIn = from_form(
@@ -206,7 +223,7 @@ class IntakeView(ApiView):
     def post(self, request):
         payload = json_object(request)
         user = request.user
-        office = _office_of(request)
+        office = request.auth.office
         data, errors = form_data(payload, IntakeForm, skip=("workers", "office"))
         data["office"] = str(office.pk)
         form = IntakeForm(data, offices=Office.objects.filter(pk=office.pk))
@@ -225,7 +242,7 @@ class IntakeView(ApiView):
             dispute = case_services.open_wage_dispute(
                 by=user, office=office, claims=resolved, priority=priority, **fields
             )
-        return ok(stage(dispute), status=201)
+        return Response(stage(dispute), status=201)
 
     def _workers(self, items) -> tuple[list, list | None]:
         """Each worker as on file or as a checked WorkerForm, with the amount claimed."""
@@ -325,7 +342,7 @@ class OnlineRequestView(ApiView):
     )
     def post(self, request):
         payload = json_object(request)
-        office = _office_of(request)
+        office = request.auth.office
         data, errors = form_data(payload, RequestForm, skip=("station",))
         station = None
         if payload.get("station") is not None:
@@ -345,7 +362,7 @@ class OnlineRequestView(ApiView):
             "state": online.state,
             "received_at": online.received_at,
         }
-        return ok(OnlineRequestOut(shown).data, status=201)
+        return Response(OnlineRequestOut(shown).data, status=201)
 
 
 def office_station(office: Office, value) -> Station | None:
@@ -373,7 +390,7 @@ class CaseStageView(ApiView):
         cases = Case.objects.filter(office_id__in=request.auth.office_ids())
         if request.auth.scope == Scope.FINISHED:
             cases = cases.finished()
-        return ok(stage(get_object_or_404(cases.select_related("office"), number=number)))
+        return Response(stage(get_object_or_404(cases.select_related("office"), number=number)))
 
 
 # --- finished cases: the auditors' export ---------------------------------------------------
@@ -455,25 +472,15 @@ class FinishedCasesView(ApiView):
     )
     def get(self, request):
         form = export_form(request, request.query_params)
-        size = page_size(request)
-        position = read_cursor(request)
         if not form.is_valid():
             refuse(form_errors(form))
-        rows = exports.rows(selection_for(request, form))
-        keys = list(exports.SORT_KEYS)
-        if position is not None:
-            try:
-                at = datetime.datetime.fromisoformat(position[0])
-                rows = rows.filter(after([at, *position[1:]], keys))
-            except (TypeError, ValueError, IndexError):
-                refuse({"cursor": [_("This cursor is not one the API gave out.")]})
-        found = list(rows[: size + 1])
-        last = None
-        if len(found) > size:
-            found = found[:size]
-            sort_at, case_id, row_id = found[-1][len(exports.NAMES) :]
-            last = [sort_at.isoformat(), case_id, row_id]
-        return ok(FinishedPage({"results": as_rows(found), "next": next_link(request, last)}).data)
+        found, following = cursor_page(
+            request,
+            exports.rows(selection_for(request, form)),
+            list(exports.SORT_KEYS),
+            key_of=lambda row: row[len(exports.NAMES) :],
+        )
+        return Response(FinishedPage({"results": as_rows(found), "next": following}).data)
 
 
 class FinishedCaseView(ApiView):
@@ -494,7 +501,7 @@ class FinishedCaseView(ApiView):
         )
         selection = exports.Selection(offices=(case.office_id,))
         rows = exports.rows(selection).filter(case_id=case.pk)
-        return ok(FinishedCaseOut({"stage": stage(case), "rows": as_rows(rows)}).data)
+        return Response(FinishedCaseOut({"stage": stage(case), "rows": as_rows(rows)}).data)
 
 
 # --- the figures page ---------------------------------------------------------------------
@@ -571,9 +578,7 @@ class FiguresView(ApiView):
         responses=answers(200, FiguresOut, 400),
     )
     def get(self, request):
-        office_ids = request.auth.office_ids()
-        every = office_ids >= set(Office.objects.values_list("pk", flat=True))
-        scope = figures.Scope(None if every else frozenset(office_ids))
+        scope = figures.scope_of(request.auth.office_ids())
         data = request.query_params.copy()
         data.setdefault("period", FiguresForm.defaults(None)["period"])
         form = FiguresForm(data, scope=scope)
@@ -591,7 +596,7 @@ class FiguresView(ApiView):
             }
             for table in tables(result).values()
         ]
-        return ok(
+        return Response(
             FiguresOut(
                 {
                     "period": {"start": result.period.start, "end": result.period.end},
@@ -653,8 +658,6 @@ class ApplicationsView(ApiView):
         responses=answers(200, ApplicationPage, 400),
     )
     def get(self, request):
-        size = page_size(request)
-        position = read_cursor(request)
         applications = MembershipApplication.objects.filter(
             office_id__in=request.auth.office_ids()
         ).select_related("office", "district", "member")
@@ -670,20 +673,10 @@ class ApplicationsView(ApiView):
                     }
                 )
             applications = applications.filter(state=state)
-        applications = applications.order_by("submitted_at", "pk")
-        if position is not None:
-            try:
-                applications = applications.filter(
-                    after(
-                        [datetime.datetime.fromisoformat(position[0]), position[1]],
-                        ["submitted_at", "pk"],
-                    )
-                )
-            except (TypeError, ValueError, IndexError):
-                refuse({"cursor": [_("This cursor is not one the API gave out.")]})
-        found = list(applications[: size + 1])
-        last = None
-        if len(found) > size:
-            found = found[:size]
-            last = [found[-1].submitted_at.isoformat(), found[-1].pk]
-        return ok(ApplicationPage({"results": found, "next": next_link(request, last)}).data)
+        found, following = cursor_page(
+            request,
+            applications.order_by("submitted_at", "pk"),
+            ["submitted_at", "pk"],
+            key_of=lambda application: (application.submitted_at, application.pk),
+        )
+        return Response(ApplicationPage({"results": found, "next": following}).data)

@@ -104,9 +104,14 @@ def scope_for(user) -> Scope:
         ids.add(user.office_id)
     if not ids:
         raise PermissionDenied(_("Only caseworkers, supervisors and auditors read the figures."))
-    if ids >= set(Office.objects.values_list("pk", flat=True)):
+    return scope_of(ids)
+
+
+def scope_of(office_ids: set[int]) -> Scope:
+    """The figures of these offices; the whole city's when they are every office."""
+    if office_ids >= set(Office.objects.values_list("pk", flat=True)):
         return Scope(None)
-    return Scope(frozenset(ids))
+    return Scope(frozenset(office_ids))
 
 
 @dataclass(frozen=True)

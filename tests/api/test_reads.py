@@ -192,8 +192,14 @@ def test_every_call_is_in_the_audit_log_with_the_tokens_name(call, issue, city):
     assert all("统计门户" in e.actor_name for e in entries)
 
 
-def test_a_station_counts_in_the_figures_of_its_office(call, issue, office):
-    station = factories.StationFactory(office=office)
+def test_a_station_counts_in_the_figures_of_its_office(call, issue, office, other_office):
+    station = factories.StationFactory(office=office, name="东城骑手驿站")
+    factories.wage_dispute(office, channel="station", station=station)
     key = issue(Scope.FIGURES, office)
     answer = call("get", "figures/", key, period="last_12_months", station=station.pk)
-    assert answer.status_code == 200
+    assert answer.status_code == 200, answer.json()
+    by_station = next(t for t in answer.json()["tables"] if t["name"] == "stations")
+    assert by_station["rows"] == [["东城骑手驿站", 0, 1]]  # no visits tallied, one case
+    elsewhere = factories.StationFactory(office=other_office)
+    refused = call("get", "figures/", key, period="last_12_months", station=elsewhere.pk)
+    assert refused.status_code == 400 and "station" in refused.json()
