@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Sum, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, Sum, prefetch_related_objects
 from django.forms import HiddenInput
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -100,22 +100,8 @@ def queue_views(user) -> list[tuple[str, str]]:
     return views
 
 
-@sensitive_post_parameters(search.TEXT)
-@require_http_methods(["GET", "HEAD", "POST"])
-def queue(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    views = queue_views(user)
-    if not views:
-        raise PermissionDenied(_("Your account has no role yet; ask an administrator."))
-    if request.method == "POST":
-        # The filter form posts, so a name, phone or ID searched for is in no URL.
-        return search.results_redirect(request, search.posted_items(request))
-    if typed := search.typed_into_url(request):
-        return typed
-    data = search.get_data(request)
-    names = [name for name, _label in views]
-    view = data.get("view") if data.get("view") in names else names[0]
-
+def queue_results(user, view: str, data) -> tuple[CaseFilter, QuerySet]:
+    """A queue view's filter and its cases, filtered and sorted."""
     cases = Case.objects.visible_to(user)
     if view == "mine":
         cases = cases.open().filter(assignee=user)
@@ -132,6 +118,26 @@ def queue(request: HttpRequest) -> HttpResponse:
     results = filterset.qs
     if not data.get("sort"):
         results = results.order_by(*SORTS["-finished" if view == "finished" else "-opened"])
+    return filterset, results
+
+
+@sensitive_post_parameters(search.TEXT)
+@require_http_methods(["GET", "HEAD", "POST"])
+def queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    views = queue_views(user)
+    if not views:
+        raise PermissionDenied(_("Your account has no role yet; ask an administrator."))
+    if request.method == "POST":
+        # The filter form posts, so a name, phone or ID searched for is in no URL.
+        return search.results_redirect(request, search.posted_items(request))
+    if typed := search.typed_into_url(request):
+        return typed
+    data = search.get_data(request)
+    names = [name for name, _label in views]
+    view = data.get("view") if data.get("view") in names else names[0]
+
+    filterset, results = queue_results(user, view, data)
     page = EstimatedPaginator(results, PAGE_SIZE).get_page(data.get("page"))
     # The page and sort links carry the search's token, never its text.
     query = request.GET.copy()

@@ -81,7 +81,8 @@ def sort_indexes(prefix: str, condition: Q | None = None) -> list[models.Index]:
         for label, keys in [
             ("opened", ["opened_at", "id"]),
             ("due", ["due_on", "id"]),
-            ("number", ["number"]),
+            # The number is unique; the id makes the page's keys an index-only walk.
+            ("number", ["number", "id"]),
         ]
     ] + [
         models.Index(
@@ -274,10 +275,6 @@ class Case(FSMModelMixin, models.Model):
                 condition=~Q(state__in=FINISHED_STATES),
                 name="case_open_due_kind",
             ),
-            # One index per queue sort (cases.filters.SORTS), both directions, carrying
-            # the columns the queues filter on, so that a page's keys come from the
-            # index alone however deep the page: over all cases (finished views) and
-            # over the open ones (the open views, where they are a tenth of the rows).
             # The figures (reports.figures) count cases opened and finished in a
             # period by kind and office: read from these indexes alone.
             # (Key columns rather than INCLUDE, which SQLite does not know.)
@@ -288,8 +285,24 @@ class Case(FSMModelMixin, models.Model):
                 fields=["finished_at", "kind", "office", "state", "opened_at"],
                 name="case_figures_finished",
             ),
+            # One index per queue sort (cases.filters.SORTS), both directions, carrying
+            # the columns the queues filter on, so that a page's keys come from the
+            # index alone however deep the page: over all cases (the "all" view), over
+            # the open ones (the open views, a tenth of the rows) and over the
+            # finished ones (the finished view: in an index over all cases the open
+            # cases, the newest and the unfinished, would come first in its sorts and
+            # be walked past on every page).
             *sort_indexes("case_all"),
             *sort_indexes("case_open", ~Q(state__in=FINISHED_STATES)),
+            *sort_indexes("case_done", Q(state__in=FINISHED_STATES)),
+            # The approval queue (assistance.views.approvals): the cases waiting for a
+            # supervisor's decision, oldest first, by office.
+            models.Index(
+                fields=["state_changed_at", "id", "office", "kind"],
+                condition=Q(kind=Kind.HARDSHIP_AID, state=State.RECOMMENDED)
+                | Q(kind=Kind.MEDICAL_CARD, state=State.VERIFIED),
+                name="case_awaiting_approval",
+            ),
         ]
 
     def __str__(self):
