@@ -69,8 +69,14 @@ class CaseFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("state"), choices=State.choices)
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=Kind.choices)
     priority = django_filters.ChoiceFilter(label=_("priority"), choices=Priority.choices)
-    assignee = django_filters.ModelChoiceFilter(label=_("assignee"), queryset=User.objects.none())
-    office = django_filters.ModelChoiceFilter(label=_("office"), queryset=Office.objects.none())
+    # The assignee and office choices are plain lists read in one query each (see
+    # __init__): a model choice field reads its choices through a server-side cursor
+    # on PostgreSQL (three round trips) and makes a model instance of each, a fifth of
+    # an empty queue page's time for a city supervisor's 45 assignees.
+    assignee = django_filters.ChoiceFilter(
+        label=_("assignee"), choices=[], field_name="assignee_id"
+    )
+    office = django_filters.ChoiceFilter(label=_("office"), choices=[], field_name="office_id")
     occupation = django_filters.ChoiceFilter(
         label=_("occupation group"), choices=Occupation.choices, method="filter_occupation"
     )
@@ -134,10 +140,20 @@ class CaseFilter(django_filters.FilterSet):
             offices = Office.objects.all()
         else:
             offices = Office.objects.filter(pk__in=office_ids)
-        self.filters["office"].queryset = offices
-        self.filters["assignee"].queryset = User.objects.filter(
-            office__in=offices, groups__name__in=["caseworker", "supervisor"], is_active=True
-        ).distinct()
+        self.filters["office"].extra["choices"] = [
+            (str(office.pk), str(office)) for office in offices.only("name")
+        ]
+        assignees = (
+            User.objects.filter(
+                office__in=offices, groups__name__in=["caseworker", "supervisor"], is_active=True
+            )
+            .distinct()
+            .order_by("full_name", "username")
+        )
+        self.filters["assignee"].extra["choices"] = [
+            (str(assignee.pk), str(assignee))
+            for assignee in assignees.only("full_name", "username")
+        ]
         data = self.data or {}
         if data.get("channel") == Channel.STATION or data.get("station"):
             stations = Station.objects.order_by("name")
