@@ -1,5 +1,7 @@
 """Queue filters. They live in the URL, so a filtered queue can be bookmarked."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import F, Q
@@ -7,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import DateRangeWidget
 
+from casework.forms import DayField
 from casework.models import Office, Station, User
 
 from .models import FINISHED_STATES, Case, Channel, Kind, Occupation, Payment, Priority, State
@@ -48,8 +51,20 @@ class HiddenDates(DateRangeWidget):
         forms.MultiWidget.__init__(self, (forms.HiddenInput, forms.HiddenInput))
 
 
+class DayFilter(django_filters.DateFilter):
+    """A day within the years 1900-2999 (casework.forms.DayField): the day after it
+    is still a day."""
+
+    field_class = DayField
+
+
 def _dates(label, method, widget=DateInputs):
     return django_filters.DateFromToRangeFilter(label=label, method=method, widget=widget)
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    """The start of a day in the current time zone (China time)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def _between(name: str, value: slice, *, dates: bool = False) -> Q:
@@ -96,16 +111,17 @@ class CaseFilter(django_filters.FilterSet):
         choices=[("overdue", _("overdue")), ("soon", _("due within 3 days"))],
         method="filter_clock",
     )
-    opened_after = django_filters.DateFilter(
+    # Compared as times from the day's local midnight, not as the time's date, which
+    # no index serves: an auditor's "opened from" matching few cases walked all
+    # 900,000 finished ones (217 ms at 1M cases).
+    opened_after = DayFilter(
         label=_("opened from"),
-        field_name="opened_at",
-        lookup_expr="date__gte",
+        method="filter_opened_after",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    opened_before = django_filters.DateFilter(
+    opened_before = DayFilter(
         label=_("opened until"),
-        field_name="opened_at",
-        lookup_expr="date__lte",
+        method="filter_opened_before",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     # The figures page links to the cases each figure counts (reports.figures).
@@ -179,6 +195,12 @@ class CaseFilter(django_filters.FilterSet):
         if "station" in self.form.errors:
             return queryset.none()
         return super().filter_queryset(queryset)
+
+    def filter_opened_after(self, queryset, name, value):
+        return queryset.filter(opened_at__gte=_midnight(value))
+
+    def filter_opened_before(self, queryset, name, value):
+        return queryset.filter(opened_at__lt=_midnight(value + datetime.timedelta(days=1)))
 
     def filter_channel(self, queryset, name, value):
         return queryset.filter(channel="" if value == NOT_RECORDED else value)

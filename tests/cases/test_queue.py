@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import services
 from cases.models import Case, State
@@ -489,6 +489,27 @@ def test_opened_dates_are_china_dates_not_utc_dates(login_as, office, supervisor
     assert numbers(on_first) == [late.number]
     assert numbers(on_second) == [early.number]
     assert "2026-05-02" in rows(on_second)[early.number]
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("9999-12-31", "Enter a date from 1900-01-01 to 2999-12-31."),
+        ("2026-13-01", "Enter a valid date."),
+    ],
+)
+def test_an_opened_date_out_of_range_is_refused_next_to_its_field(
+    login_as, office, supervisor, value, message
+):
+    case = wage_dispute(office, by=supervisor)
+    with translation.override("en"):
+        response = login_as(supervisor).get(f"/cases/?view=office&opened_before={value}")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<p class="error" id="id_opened_before_error">{message}</p>' in html
+    # The other filters still apply; the refused one is left out.
+    assert numbers(response) == [case.number]
 
 
 def test_the_all_cases_view_lists_open_and_finished_cases_the_user_may_see(
