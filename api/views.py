@@ -56,7 +56,7 @@ def answers(ok_status: int, ok_serializer, *codes) -> dict:
     described = {
         400: gettext_lazy("Refused input: each field's errors under its name."),
         401: gettext_lazy("No key, or one unknown, expired or revoked."),
-        403: gettext_lazy("The token's scope does not cover this call."),
+        403: gettext_lazy("This token's scope does not cover this call."),
         404: gettext_lazy("No such record within the token's offices."),
         429: gettext_lazy("Too many calls: wait as Retry-After says."),
     }
