@@ -47,6 +47,10 @@ class HiddenDates(DateRangeWidget):
     """The same two dates as hidden inputs: set by the figures page's links, kept
     when the queue is filtered further, not offered in the filter box."""
 
+    # Django's own multi-widget template: django-filter's puts a "-" between the
+    # two inputs, which showed as stray dashes above the filter box.
+    template_name = "django/forms/widgets/multiwidget.html"
+
     def __init__(self, attrs=None):
         forms.MultiWidget.__init__(self, (forms.HiddenInput, forms.HiddenInput))
 

@@ -526,3 +526,12 @@ def test_the_all_cases_view_lists_open_and_finished_cases_the_user_may_see(
         "/cases/", {"view": "all", "finished_after": "2000-01-01"}
     )
     assert {case.number for case in finished_only.context["page"]} == {done.number}
+
+
+def test_the_figures_hidden_date_filters_show_nothing(login_as, supervisor):
+    # The figures page's links carry dates in hidden inputs; nothing of them shows.
+    html = login_as(supervisor).get("/cases/?view=office").content.decode()
+    start = html.index('<form class="filters"')
+    before_fields = html[html.index(">", start) + 1 : html.index('<div class="field', start)]
+    assert 'name="approved_after"' in before_fields
+    assert re.sub(r"<input[^>]*>|\s", "", before_fields) == ""
