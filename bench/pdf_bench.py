@@ -16,14 +16,18 @@ markup: what this much content costs WeasyPrint at least), 50 times each. It
 prints the median and fastest time per document and their ratios to the trivial
 document, the file sizes, the peak memory of the process after 50 and after 300
 renders, how steady the machine was, and the font files the PDFs embed.
-`--renders N` changes the 300.
+`--renders N` changes the 300. `--profile` instead profiles 10 renders of the case
+file (cProfile, after the warm-up) and prints the top functions by cumulative and by
+internal time.
 """
 
 import argparse
+import cProfile
 import datetime
 import html
 import io
 import os
+import pstats
 import resource
 import statistics
 import subprocess
@@ -253,10 +257,26 @@ def measure(produce) -> tuple[float, float, bytes]:
     return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000, pdf
 
 
+def profile(produce, renders: int = 10) -> None:
+    """Profile `renders` calls of `produce` and print the top functions two ways."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(renders):
+        produce()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    print(f"{renders} renders of the case file (times are totals, divide by {renders})")
+    for order in ("cumulative", "tottime"):
+        stats.sort_stats(order).print_stats(40)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50, help="renders of each document timed")
     parser.add_argument("--renders", type=int, default=300, help="renders before the last memory")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the case file instead of timing"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="pdf-bench-") as tmp:
@@ -290,6 +310,9 @@ def main() -> None:
             load_before = os.getloadavg()[0]
             for make in produce.values():
                 make()  # warm up: fontconfig, the stylesheet, the imports
+            if args.profile:
+                profile(produce["case file"])
+                return
             renders = len(produce)
             wall = {name: [] for name in [*produce, "spin"]}
             cpu = {name: [] for name in [*produce, "spin"]}
