@@ -118,7 +118,7 @@ class User(AbstractUser):
         """Offices whose cases this supervisor sees: their own and those under it."""
         if not self.is_supervisor or self.office_id is None:
             return set()
-        return Office.subtree_ids_of([self.office_id])  # the office row is not needed
+        return self.office.subtree_ids()
 
 
 class District(models.Model):
