@@ -216,6 +216,9 @@ def aid_from_dispute(request: HttpRequest, number: str, worker: int) -> HttpResp
 # --- the approval queue ----------------------------------------------------------------------
 
 
+APPROVALS_PER_PAGE = 50
+
+
 def awaiting_approval(user, kind: str | None = None, office: str | None = None) -> QuerySet:
     """The cases waiting for a supervisor's decision that the user sees, oldest first;
     of one kind (hardship aid, medical card) and one office (its id), if given."""
@@ -225,7 +228,7 @@ def awaiting_approval(user, kind: str | None = None, office: str | None = None) 
     )
     if kind in (Kind.HARDSHIP_AID, Kind.MEDICAL_CARD):
         waiting = waiting.filter(kind=kind)
-    if office and office.isdigit():
+    if office and office.isdecimal():
         waiting = waiting.filter(office_id=int(office))
     return waiting.order_by("state_changed_at", "pk")
 
@@ -241,7 +244,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     # whether this supervisor approved them. Joined and annotated before the sort,
     # every waiting case was (60 ms for 3,000 waiting at 1M cases).
     keys = awaiting_approval(user, kind, office).values_list("pk", flat=True)
-    page = Paginator(keys, 50).get_page(request.GET.get("page"))
+    page = Paginator(keys, APPROVALS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = (
         Case.objects.filter(pk__in=list(page.object_list))
         .select_related("office", "assignee", "applicant", "aidapplication")

@@ -233,7 +233,9 @@ def main() -> None:
             ok = ok and server <= 1.3 * results[base]
         results[name] = server
         failed += not ok
-        above = server - floors.get(username, 0) if group == "queue" else float("nan")
+        # The floors are case queue pages: beside those only.
+        is_case_queue = group == "queue" and url == "/cases/"
+        above = server - floors[username] if is_case_queue else float("nan")
         print(
             f"{name:<44} {server:>9.1f} {targets[group]:>6} {len(captured):>7} "
             f"{raw_ms:>10.1f} {ratio:>5.1f}× {above:>7.1f}  {'ok' if ok else 'MISS'}",

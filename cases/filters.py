@@ -7,10 +7,12 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import DateRangeField, RangeField
 from django_filters.widgets import DateRangeWidget
 
 from casework.forms import DayField
 from casework.models import Office, Station, User
+from casework.periods import start_of_day
 
 from .models import FINISHED_STATES, Case, Channel, Kind, Occupation, Payment, Priority, State
 
@@ -62,13 +64,20 @@ class DayFilter(django_filters.DateFilter):
     field_class = DayField
 
 
+class DayRangeField(DateRangeField):
+    """Two days (`DayField`: 1900-2999), the range from the first one's start to the
+    second one's end: a far year no longer overflows the time's conversion to UTC."""
+
+    def __init__(self, *args, **kwargs):
+        RangeField.__init__(self, (DayField(), DayField()), *args, **kwargs)
+
+
+class DayRangeFilter(django_filters.DateFromToRangeFilter):
+    field_class = DayRangeField
+
+
 def _dates(label, method, widget=DateInputs):
-    return django_filters.DateFromToRangeFilter(label=label, method=method, widget=widget)
-
-
-def _midnight(day: datetime.date) -> datetime.datetime:
-    """The start of a day in the current time zone (China time)."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+    return DayRangeFilter(label=label, method=method, widget=widget)
 
 
 def _between(name: str, value: slice, *, dates: bool = False) -> Q:
@@ -93,9 +102,21 @@ class CaseFilter(django_filters.FilterSet):
     # on PostgreSQL (three round trips) and makes a model instance of each, a fifth of
     # an empty queue page's time for a city supervisor's 45 assignees.
     assignee = django_filters.ChoiceFilter(
-        label=_("assignee"), choices=[], field_name="assignee_id"
+        label=_("assignee"),
+        choices=[],
+        field_name="assignee_id",
+        error_messages={
+            "invalid_choice": _(
+                "Not a colleague in your offices (they may have moved or left): choose another."
+            )
+        },
     )
-    office = django_filters.ChoiceFilter(label=_("office"), choices=[], field_name="office_id")
+    office = django_filters.ChoiceFilter(
+        label=_("office"),
+        choices=[],
+        field_name="office_id",
+        error_messages={"invalid_choice": _("Not an office whose cases you may see.")},
+    )
     occupation = django_filters.ChoiceFilter(
         label=_("occupation group"), choices=Occupation.choices, method="filter_occupation"
     )
@@ -168,12 +189,16 @@ class CaseFilter(django_filters.FilterSet):
                 office__in=offices, groups__name__in=["caseworker", "supervisor"], is_active=True
             )
             .distinct()
-            .order_by("full_name", "username")
+            .order_by()
         )
-        self.filters["assignee"].extra["choices"] = [
-            (str(assignee.pk), str(assignee))
-            for assignee in assignees.only("full_name", "username")
-        ]
+        # By the name shown (the full name, else the user name).
+        self.filters["assignee"].extra["choices"] = sorted(
+            (
+                (str(assignee.pk), str(assignee))
+                for assignee in assignees.only("full_name", "username")
+            ),
+            key=lambda choice: choice[1],
+        )
         data = self.data or {}
         if data.get("channel") == Channel.STATION or data.get("station"):
             stations = Station.objects.order_by("name")
@@ -194,17 +219,18 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_queryset(self, queryset):
-        # A station the user may not see (or that does not exist) matches nothing,
-        # rather than being ignored.
-        if "station" in self.form.errors:
+        # A station, office or assignee the user may not see (or that does not exist)
+        # matches nothing, rather than being ignored: the list is never wider than
+        # what was asked for.
+        if {"station", "office", "assignee"} & set(self.form.errors):
             return queryset.none()
         return super().filter_queryset(queryset)
 
     def filter_opened_after(self, queryset, name, value):
-        return queryset.filter(opened_at__gte=_midnight(value))
+        return queryset.filter(opened_at__gte=start_of_day(value))
 
     def filter_opened_before(self, queryset, name, value):
-        return queryset.filter(opened_at__lt=_midnight(value + datetime.timedelta(days=1)))
+        return queryset.filter(opened_at__lt=start_of_day(value + datetime.timedelta(days=1)))
 
     def filter_channel(self, queryset, name, value):
         return queryset.filter(channel="" if value == NOT_RECORDED else value)

@@ -2,14 +2,14 @@
 (the documents and payments the case page has read already cost none)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 
 from django.core.exceptions import FieldDoesNotExist
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from casework.audit import Action
+from casework.periods import start_of_day
 
 from .models import Case, State
 from .models.core import related_rows
@@ -52,10 +52,6 @@ def _field_label(model, name: str) -> str:
         return name
 
 
-def _start_of(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def timeline(case: Case) -> list[Entry]:
     specific = case.specific()
     entries = [
@@ -91,7 +87,7 @@ def timeline(case: Case) -> list[Entry]:
             if p.is_void:
                 entries.append(Entry("void", p.voided_at, str(p.voided_by), p))
         entries += [
-            Entry("session", _start_of(s.held_on), str(s.recorded_by), s)
+            Entry("session", start_of_day(s.held_on), str(s.recorded_by), s)
             for s in specific.sessions.select_related("recorded_by")
         ]
         entries += [

@@ -134,3 +134,12 @@ def add_working_days(start: date, days: int, schedules: Schedules | None = None)
 def next_working_day(day: date, schedules: Schedules | None = None) -> date:
     """The first working day after ``day``."""
     return add_working_days(day, 1, schedules).date
+
+
+def start_of_day(day: date):
+    """The first moment of a day in the current time zone (China time), aware."""
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))

@@ -18,6 +18,8 @@ from django.utils.translation import gettext, ngettext, pgettext
 
 from casework.templatetags.labels import label
 
+from ..models import Priority
+
 register = template.Library()
 
 SHOWN_WORKERS = 3
@@ -127,7 +129,7 @@ def queue_rows(page, view: str) -> str:
     unassigned = gettext("Unassigned")
 
     def row(case) -> dict:
-        if case.priority != "normal":
+        if case.priority != Priority.NORMAL:
             priority = format_html(
                 '<span class="priority priority-{}">{}</span>',
                 case.priority,

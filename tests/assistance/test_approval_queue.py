@@ -223,3 +223,25 @@ def test_a_page_of_50_costs_the_same_queries_as_10(
 
     assert len(numbers(page)) == 50  # a full page
     assert "55 items waiting" in page and "Page 1 of 2" in page
+
+
+def test_each_page_holds_the_next_oldest(login_as, queue, city_supervisor, monkeypatch):
+    monkeypatch.setattr("assistance.views.APPROVALS_PER_PAGE", 2)
+    client = login_as(city_supervisor)
+
+    first = client.get(URL).content.decode()
+    second = client.get(URL + "?page=2").content.decode()
+
+    assert numbers(first) == [queue["other_aid"].number, queue["aid"].number]
+    assert numbers(second) == [queue["card"].number]
+    assert "3 items waiting" in second
+
+
+def test_an_office_that_is_not_a_number_filters_nothing_out_and_fails_nothing(
+    login_as, queue, supervisor
+):
+    # "²" is a digit to str.isdigit() but no number to int().
+    response = login_as(supervisor).get(URL + "?office=²")
+
+    assert response.status_code == 200
+    assert numbers(response.content.decode()) == [queue["aid"].number, queue["card"].number]

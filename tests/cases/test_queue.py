@@ -535,3 +535,40 @@ def test_the_figures_hidden_date_filters_show_nothing(login_as, supervisor):
     before_fields = html[html.index(">", start) + 1 : html.index('<div class="field', start)]
     assert 'name="approved_after"' in before_fields
     assert re.sub(r"<input[^>]*>|\s", "", before_fields) == ""
+
+
+@pytest.mark.parametrize(
+    "query, field, message",
+    [
+        (
+            "assignee=99999",
+            "assignee",
+            "Not a colleague in your offices (they may have moved or left): choose another.",
+        ),
+        ("office=99999", "office", "Not an office whose cases you may see."),
+    ],
+)
+def test_an_office_or_assignee_one_may_not_see_matches_nothing(
+    login_as, office, supervisor, query, field, message
+):
+    wage_dispute(office, by=supervisor)
+    with translation.override("en"):
+        response = login_as(supervisor).get(f"/cases/?view=office&{query}")
+
+    assert f'<p class="error" id="id_{field}_error">{message}</p>' in response.content.decode()
+    assert numbers(response) == []
+
+
+def test_a_far_year_in_a_date_range_is_refused_not_a_server_error(login_as, office, supervisor):
+    case = wage_dispute(office, by=supervisor)
+    client = login_as(supervisor)
+    with translation.override("en"):
+        finished = client.get("/cases/?view=all&finished_after=0001-01-01")
+        hidden = client.get("/cases/?view=all&approved_after=0001-01-01")
+
+    message = "Enter a date from 1900-01-01 to 2999-12-31."
+    assert finished.status_code == 200 and message in finished.content.decode()
+    # A hidden filter (set by the figures page's links) says what was refused too.
+    assert hidden.status_code == 200
+    assert f'<p class="error">Aid approved: {message}</p>' in hidden.content.decode()
+    assert numbers(hidden) == [case.number]
