@@ -3,8 +3,14 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from casework.migration_ops import AddIndexOnline, RemoveIndexOnline
+
 
 class Migration(migrations.Migration):
+    # The indexes are built concurrently on PostgreSQL (casework.migration_ops):
+    # cases can still be written meanwhile.
+    atomic = False
+
     dependencies = [
         ("cases", "0016_i13_summary_indexes"),
         ("casework", "0020_i18_api_audit_actions"),
@@ -12,15 +18,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name="case",
-            name="case_all_number",
-        ),
-        migrations.RemoveIndex(
-            model_name="case",
-            name="case_open_number",
-        ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="case",
             index=models.Index(
                 models.F("number"),
@@ -28,10 +26,10 @@ class Migration(migrations.Migration):
                 models.F("office_id"),
                 models.F("assignee_id"),
                 models.F("state"),
-                name="case_all_number",
+                name="case_all_number_id",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="case",
             index=models.Index(
                 models.F("number"),
@@ -42,10 +40,10 @@ class Migration(migrations.Migration):
                 condition=models.Q(
                     ("state__in", ("closed", "declined", "withdrawn", "rejected")), _negated=True
                 ),
-                name="case_open_number",
+                name="case_open_number_id",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="case",
             index=models.Index(
                 models.F("opened_at"),
@@ -57,7 +55,7 @@ class Migration(migrations.Migration):
                 name="case_done_opened",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="case",
             index=models.Index(
                 models.F("due_on"),
@@ -69,7 +67,7 @@ class Migration(migrations.Migration):
                 name="case_done_due",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="case",
             index=models.Index(
                 models.F("number"),
@@ -78,10 +76,10 @@ class Migration(migrations.Migration):
                 models.F("assignee_id"),
                 models.F("state"),
                 condition=models.Q(("state__in", ("closed", "declined", "withdrawn", "rejected"))),
-                name="case_done_number",
+                name="case_done_number_id",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="case",
             index=models.Index(
                 models.OrderBy(models.F("finished_at"), descending=True),
@@ -93,7 +91,7 @@ class Migration(migrations.Migration):
                 name="case_done_finished",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="case",
             index=models.Index(
                 condition=models.Q(
@@ -105,4 +103,8 @@ class Migration(migrations.Migration):
                 name="case_awaiting_approval",
             ),
         ),
+        # The number indexes without the id go once those with it are built: the
+        # case-number sort is never without an index.
+        RemoveIndexOnline(model_name="case", name="case_all_number"),
+        RemoveIndexOnline(model_name="case", name="case_open_number"),
     ]

@@ -82,7 +82,7 @@ def sort_indexes(prefix: str, condition: Q | None = None) -> list[models.Index]:
             ("opened", ["opened_at", "id"]),
             ("due", ["due_on", "id"]),
             # The number is unique; the id makes the page's keys an index-only walk.
-            ("number", ["number", "id"]),
+            ("number_id", ["number", "id"]),
         ]
     ] + [
         models.Index(

@@ -7,6 +7,10 @@ where no index serves a query, the plan keeps a disabled node and the test fails
 At 1M cases a missing index meant a sort of every visible case (the case-number sort:
 100,000 rows sorted for each page), or a walk past every open case (the finished
 view, in an index over all cases).
+
+Unfiltered queues only: which index serves a filtered one (opened from a date, in
+the finished view) is the planner's choice from real statistics, measured at 1M
+cases by bench/queue_bench.py, not here.
 """
 
 import re
