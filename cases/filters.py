@@ -24,7 +24,9 @@ SORTS = {
     "-opened": ["-opened_at", "-pk"],
     "opened": ["opened_at", "pk"],
     "due": [F("due_on").asc(nulls_last=True), "pk"],
-    "number": ["number"],
+    # Unique, but ending on the id all the same: an ORDER BY the unique index alone
+    # could serve would let the planner take it and fetch each row from the table.
+    "number": ["number", "pk"],
     # A queue is all open or all finished: finished_at is all NULL or none.
     "-finished": ["-finished_at", "-pk"],
 }

@@ -137,9 +137,14 @@ def next_working_day(day: date, schedules: Schedules | None = None) -> date:
 
 
 def start_of_day(day: date):
-    """The first moment of a day in the current time zone (China time), aware."""
+    """Midnight, China time (TIME_ZONE), at the start of a day: an aware datetime.
+
+    Times are compared with it (`>= start_of_day(first)`, `< start_of_day(last + 1)`)
+    rather than by their date, which no index serves."""
     import datetime
 
     from django.utils import timezone
 
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
+    )

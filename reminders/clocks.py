@@ -28,7 +28,13 @@ from django.utils import timezone
 from assistance.models import RENEWAL_WINDOW_DAYS, CardApplication
 from cases.models import FINISHED_STATES, Case, Forum, Kind, State, WageDispute
 from cases.models.wage import BEFORE_AGREEMENT
-from casework.periods import Schedules, add_working_days, entered_schedules, period_end
+from casework.periods import (
+    Schedules,
+    add_working_days,
+    entered_schedules,
+    period_end,
+    start_of_day,
+)
 
 from .models import Clock, Limits, limits_by_office
 
@@ -106,10 +112,6 @@ def _item(row: dict, clock: str, due_on, provisional=False, since=None) -> Item:
         provisional=provisional,
         since=since,
     )
-
-
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 # --- the wage dispute's clocks ---------------------------------------------------------------
@@ -198,7 +200,7 @@ def _by_limit(limits: dict[int, Limits], field: str) -> dict[int, list[int]]:
 def approval(scope: Q, today, limits: dict[int, Limits], schedules: Schedules) -> list[Item]:
     late = Q(pk__in=[])
     for days, offices in _by_limit(limits, "approve_within_days").items():
-        since = local_midnight(_late_since(today, days, schedules))
+        since = start_of_day(_late_since(today, days, schedules))
         late |= Q(office_id__in=offices, state_changed_at__lt=since)
     waiting = Q(kind=Kind.HARDSHIP_AID, state=State.RECOMMENDED) | Q(
         kind=Kind.MEDICAL_CARD, state=State.VERIFIED

@@ -78,6 +78,7 @@ from cases.models import Case as CaseModel
 from casework import audit_chain, task_reaper
 from casework.audit import Action, current_ip, record
 from casework.models import AuditEntry, District, Office
+from casework.periods import start_of_day
 from casework.storage import Staged, is_disk_full
 
 from . import bundles
@@ -115,13 +116,6 @@ def _sql_neutralise(column: str) -> str:
 
 
 # --- the selection ------------------------------------------------------------------------
-
-
-def start_of_day(day: datetime.date) -> datetime.datetime:
-    """Midnight, China time, at the start of a local date."""
-    return timezone.make_aware(
-        datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
-    )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.periods import start_of_day
+
 THIS_MONTH = "this_month"
 LAST_MONTH = "last_month"
 THIS_QUARTER = "this_quarter"
@@ -109,12 +111,6 @@ class Period:
 
     def includes(self, day: datetime.date) -> bool:
         return self.start <= day <= self.end
-
-
-def start_of_day(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(
-        datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
-    )
 
 
 def period_for(

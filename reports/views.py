@@ -36,6 +36,7 @@ from cases.models import FINISHED_STATES, Kind, Occupation, Outcome, State
 from casework.audit import Action, record
 from casework.forms import DayField
 from casework.models import AuditEntry, District, Office, User
+from casework.periods import start_of_day
 
 from . import bundles, exports
 from .models import ExportJob
@@ -359,10 +360,10 @@ class AuditLogFilter(django_filters.FilterSet):
         return queryset.filter(case__number__iexact=value.strip())
 
     def filter_from(self, queryset, name, value):
-        return queryset.filter(at__gte=exports.start_of_day(value))
+        return queryset.filter(at__gte=start_of_day(value))
 
     def filter_to(self, queryset, name, value):
-        return queryset.filter(at__lt=exports.start_of_day(value + datetime.timedelta(days=1)))
+        return queryset.filter(at__lt=start_of_day(value + datetime.timedelta(days=1)))
 
     def describe(self) -> dict:
         """The filters as the audit log keeps them."""
