@@ -16,6 +16,7 @@ from cases.forms import (
     TransitionForm,
 )
 from casework import identity
+from casework.forms import ListedModelChoiceField
 from casework.money import AmountField
 
 from . import services
@@ -25,7 +26,7 @@ from .models import AidApplication, AidType, Category, FamilyMember
 class OfficeChoiceForm(ChannelFieldsMixin, forms.Form):
     """An application's office, and where it came in."""
 
-    office = forms.ModelChoiceField(label=_("office"), queryset=None, empty_label=None)
+    office = ListedModelChoiceField(label=_("office"), queryset=None, empty_label=None)
 
     def __init__(self, *args, offices, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from casework import identity
+from casework.forms import ListedModelChoiceField
 from casework.models import Office, Station
 from casework.money import AmountField
 
@@ -158,7 +159,7 @@ class WorkerSearchForm(forms.Form):
 # --- where a case came in (every intake form) ------------------------------------------
 
 
-class StationChoiceField(forms.ModelChoiceField):
+class StationChoiceField(ListedModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} · {obj.office.short_name or obj.office.name}"
 
@@ -582,7 +583,7 @@ class DocumentForm(forms.ModelForm):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("assign to"), queryset=None, required=False)
+    assignee = ListedModelChoiceField(label=_("assign to"), queryset=None, required=False)
     note = forms.CharField(label=_("note"), max_length=500, required=False)
 
     def __init__(self, *args, staff, **kwargs):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Occupation
 from casework import identity
+from casework.forms import ListedModelChoiceField
 from casework.models import District, Station
 
 from .models import MembershipEvent
@@ -31,7 +32,7 @@ class ApplicationForm(forms.Form):
     )
     occupation = forms.ChoiceField(label=_("Occupation group"), choices=Occupation.choices)
     employer = forms.CharField(label=_("Platform or employer"), max_length=100, required=False)
-    district = forms.ModelChoiceField(
+    district = ListedModelChoiceField(
         label=_("District"), queryset=District.objects.all(), required=False
     )
     consent_purposes = forms.BooleanField(

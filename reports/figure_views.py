@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from cases.models import Kind, Occupation
 from casework.audit import Action, record
-from casework.forms import DayField
+from casework.forms import DayField, ListedModelChoiceField
 from casework.models import Office, Station
 from members.figures import new_members
 from reminders import clocks
@@ -44,12 +44,12 @@ class FiguresForm(forms.Form):
     period = forms.ChoiceField(label=gettext_lazy("period"), choices=periods.CHOICES)
     start = DayField(label=gettext_lazy("from"), required=False, widget=_date_input())
     end = DayField(label=gettext_lazy("until"), required=False, widget=_date_input())
-    office = forms.ModelChoiceField(
+    office = ListedModelChoiceField(
         label=gettext_lazy("office"), queryset=Office.objects.none(), required=False
     )
     kind = forms.ChoiceField(label=gettext_lazy("kind"), required=False)
     occupation = forms.ChoiceField(label=gettext_lazy("occupation group"), required=False)
-    station = forms.ModelChoiceField(
+    station = ListedModelChoiceField(
         label=gettext_lazy("service station"), queryset=Station.objects.none(), required=False
     )
 

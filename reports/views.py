@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from cases.models import FINISHED_STATES, Kind, Occupation, Outcome, State
 from casework.audit import Action, record
-from casework.forms import DayField
+from casework.forms import DayField, ListedModelChoiceField, ListedModelMultipleChoiceField
 from casework.models import AuditEntry, District, Office, User
 from casework.periods import start_of_day
 
@@ -80,7 +80,7 @@ class ExportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("None ticked: every outcome."),
     )
-    offices = forms.ModelMultipleChoiceField(
+    offices = ListedModelMultipleChoiceField(
         label=gettext_lazy("offices"),
         queryset=Office.objects.order_by("parent_id", "name"),
         required=False,
@@ -94,7 +94,7 @@ class ExportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("None ticked: every occupation group."),
     )
-    districts = forms.ModelMultipleChoiceField(
+    districts = ListedModelMultipleChoiceField(
         label=gettext_lazy("districts where workers live"),
         queryset=District.objects.all(),
         required=False,
@@ -312,7 +312,7 @@ def export_job_download(request: HttpRequest) -> HttpResponse:
 # --- the audit log -------------------------------------------------------------------------
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class StaffChoiceField(ListedModelChoiceField):
     """Staff listed as the audit log names them: full name and login name."""
 
     def label_from_instance(self, user):
