@@ -234,3 +234,17 @@ def test_an_aid_application_costs_the_same_for_1_or_5_notes_and_documents(
     assert_same_cost(client, one, five)
     counts = reads(page_queries(client, five))
     assert (counts["cases_document"], counts["cases_case"]) == (1, 1)
+
+
+def test_the_page_reads_its_choices_without_a_server_side_cursor(
+    login_as, dispute_with, supervisor
+):
+    # The supervisor's page lists stations and staff to assign to: each read by a plain
+    # query (casework.forms.ListedModelChoiceField). Django's own choice fields read them
+    # through a server-side cursor on PostgreSQL (DECLARE, then FETCH and CLOSE).
+    queries = page_queries(login_as(supervisor), dispute_with(1))
+
+    assert not [q for q in queries if q.startswith("DECLARE")]
+    counts = reads(queries)
+    assert counts["casework_station"] == 1
+    assert any(q.startswith('SELECT DISTINCT "casework_user"') for q in queries)
