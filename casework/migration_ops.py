@@ -10,25 +10,27 @@ from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndex
 from django.db.migrations.operations import AddIndex, RemoveIndex
 
 
-def _concurrently(schema_editor) -> bool:
-    return schema_editor.connection.vendor == "postgresql"
+class _Online:
+    """The concurrent operation on PostgreSQL, the plain one elsewhere."""
 
+    concurrent: type
+    plain: type
 
-class AddIndexOnline(AddIndexConcurrently):
+    def _operation(self, schema_editor) -> type:
+        return self.concurrent if schema_editor.connection.vendor == "postgresql" else self.plain
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        operation = AddIndexConcurrently if _concurrently(schema_editor) else AddIndex
+        operation = self._operation(schema_editor)
         operation.database_forwards(self, app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        operation = AddIndexConcurrently if _concurrently(schema_editor) else AddIndex
+        operation = self._operation(schema_editor)
         operation.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
-class RemoveIndexOnline(RemoveIndexConcurrently):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        operation = RemoveIndexConcurrently if _concurrently(schema_editor) else RemoveIndex
-        operation.database_forwards(self, app_label, schema_editor, from_state, to_state)
+class AddIndexOnline(_Online, AddIndexConcurrently):
+    concurrent, plain = AddIndexConcurrently, AddIndex
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        operation = RemoveIndexConcurrently if _concurrently(schema_editor) else RemoveIndex
-        operation.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+class RemoveIndexOnline(_Online, RemoveIndexConcurrently):
+    concurrent, plain = RemoveIndexConcurrently, RemoveIndex
