@@ -8,6 +8,7 @@ from django.forms.renderers import DjangoTemplates
 from django.test.html import parse_html
 from django.utils import translation
 
+from cases.filters import DateInputs, DayRangeField, HiddenDates
 from cases.forms import DateInput, DateTimeInput
 from cases.models import Case, Kind, State
 from casework.form_renderer import FastRenderer
@@ -33,6 +34,10 @@ class Sample(forms.Form):
     many = forms.MultipleChoiceField(choices=[("1", "一"), ("2", "二"), ("3", "三")])
     radio = forms.ChoiceField(choices=[("r", "R"), ("s", "S")], widget=forms.RadioSelect)
     disabled = forms.CharField(disabled=True, required=False)
+    # The queue filter's two-date inputs: django-filter's "from - until" template, and
+    # Django's own multi-widget template for the hidden pair.
+    dates = DayRangeField(required=False, widget=DateInputs)
+    hidden_dates = DayRangeField(required=False, widget=HiddenDates)
 
 
 FILLED = {
@@ -47,6 +52,9 @@ FILLED = {
     "grouped": "z",
     "many": ["1", "3"],
     "radio": "s",
+    "dates_after": "2026-01-01",
+    "dates_before": TRICKY,
+    "hidden_dates_after": TRICKY,
 }
 
 
