@@ -20,8 +20,8 @@ class ListedChoiceIterator(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        # The field's own copy of its queryset (Django copies it for each form).
-        for obj in self.queryset:
+        # Read afresh each time, as Django's are: nothing kept on the field's queryset.
+        for obj in self.queryset.all():
             yield self.choice(obj)
 
 
