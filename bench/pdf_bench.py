@@ -18,7 +18,9 @@ document, the file sizes, the peak memory of the process after 50 and after 300
 renders, how steady the machine was, and the font files the PDFs embed.
 `--renders N` changes the 300. `--profile` instead profiles 10 renders of the case
 file (cProfile, after the warm-up) and prints the top functions by cumulative and by
-internal time.
+internal time. `--parts` instead times WeasyPrint alone on the case file's HTML and on
+that HTML without one part at a time (the cover, the proceedings table, the bold and
+span markup), the variants interleaved, 11 renders each: where the time goes by part.
 """
 
 import argparse
@@ -270,12 +272,59 @@ def profile(produce, renders: int = 10) -> None:
         stats.sort_stats(order).print_stats(40)
 
 
+def parts(case, runs: int = 11) -> None:
+    """WeasyPrint alone on the case file's HTML, whole and without one part at a time."""
+    import re
+
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from cases.documents import PRINTABLES
+    from casework import pdf
+
+    printable = PRINTABLES["case-file"]
+    context = printable.context(case.specific())
+    context.pop("pdf_dates")
+    whole = render_to_string(printable.template, context)
+
+    def without(start: str, end: str) -> str:
+        begin = whole.index(start)
+        return whole[:begin] + whole[whole.index(end, begin) :]
+
+    variants = {
+        "the case file": whole,
+        "without the cover": without('<section class="cover">', "</section>"),
+        "without the proceedings table": without('<table class="events">', "</table>"),
+        "without <strong> and <span>": re.sub(r"</?(strong|span)[^>]*>", "", whole),
+    }
+    font_config, fetcher, stylesheets = pdf._setup()
+
+    def render(text: str) -> None:
+        document = HTML(string=text, base_url=str(pdf.PDF_TEMPLATES) + "/", url_fetcher=fetcher)
+        document.write_pdf(stylesheets=stylesheets, font_config=font_config)
+
+    for text in variants.values():
+        render(text)  # warm up
+    samples = {name: [] for name in variants}
+    for _ in range(runs):  # interleaved, so all see the same machine
+        for name, text in variants.items():
+            began = time.perf_counter()
+            render(text)
+            samples[name].append((time.perf_counter() - began) * 1000)
+    print(f"WeasyPrint alone on the case file's HTML, {runs} renders of each, interleaved")
+    for name, values in samples.items():
+        print(f"  {name:32s} median {statistics.median(values):6.1f} ms, min {min(values):6.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50, help="renders of each document timed")
     parser.add_argument("--renders", type=int, default=300, help="renders before the last memory")
     parser.add_argument(
         "--profile", action="store_true", help="profile the case file instead of timing"
+    )
+    parser.add_argument(
+        "--parts", action="store_true", help="time the case file without one part at a time"
     )
     args = parser.parse_args()
 
@@ -312,6 +361,9 @@ def main() -> None:
                 make()  # warm up: fontconfig, the stylesheet, the imports
             if args.profile:
                 profile(produce["case file"])
+                return
+            if args.parts:
+                parts(dispute)
                 return
             renders = len(produce)
             wall = {name: [] for name in [*produce, "spin"]}

@@ -9,16 +9,19 @@ the old templates and checks that both give the same markup, to the byte.
 
 from django import template
 from django.template.defaultfilters import capfirst
-from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext
 
 register = template.Library()
 
 
-def _label(field) -> str:
-    """`{{ field.label|capfirst }}`."""
-    return conditional_escape(capfirst(field.label))
+def _required(checkbox: bool) -> str:
+    """The asterisk after a required field's label (and, but for a check box, the
+    words "(required)" for a screen reader)."""
+    star = format_html('<span class="req" aria-hidden="true">{}</span>', "*")
+    if checkbox:
+        return format_html(" {}", star)
+    return format_html(' {}<span class="sr">{}</span>', star, gettext("(required)"))
 
 
 @register.simple_tag
@@ -26,37 +29,39 @@ def form_field(field) -> str:
     """One field: its label (a check box's after it), widget, help text and errors."""
     errors = field.errors
     checkbox = getattr(field.field.widget, "input_type", None) == "checkbox"
-    label = _label(field)
-    for_id = conditional_escape(field.id_for_label)
-    widget = conditional_escape(field)
+    label = capfirst(field.label)
+    required = _required(checkbox) if field.field.required else ""
     if checkbox:
-        required = ' <span class="req" aria-hidden="true">*</span>' if field.field.required else ""
-        body = f'\n    {widget} <label for="{for_id}">{label}{required}</label>\n  '
-    else:
-        required = (
-            '<span class="req" aria-hidden="true">*</span>'
-            f'<span class="sr">{conditional_escape(gettext("(required)"))}</span>'
-            if field.field.required
-            else ""
+        body = format_html(
+            '\n    {} <label for="{}">{}{}</label>\n  ', field, field.id_for_label, label, required
         )
-        required = f" {required}" if required else ""
-        body = f'\n    <label for="{for_id}">{label}{required}</label>\n    {widget}\n  '
-    auto_id = conditional_escape(field.auto_id)
-    help_text = (
-        f'<p class="help" id="{auto_id}_helptext">{conditional_escape(field.help_text)}</p>'
-        if field.help_text
-        else ""
-    )
-    error = (
-        f'<p class="error" id="{auto_id}_error">'
-        f"{' '.join(conditional_escape(e) for e in errors)}</p>"
-        if errors
-        else ""
-    )
-    classes = ("field", " has-error" if errors else "", " checkbox" if checkbox else "")
-    # Every value above is escaped.
-    return mark_safe(
-        f'<div class="{"".join(classes)}">\n  {body}\n  {help_text}\n  {error}\n</div>\n'
+    else:
+        body = format_html(
+            '\n    <label for="{}">{}{}</label>\n    {}\n  ',
+            field.id_for_label,
+            label,
+            required,
+            field,
+        )
+    help_text = ""
+    if field.help_text:
+        help_text = format_html(
+            '<p class="help" id="{}_helptext">{}</p>', field.auto_id, field.help_text
+        )
+    error = ""
+    if errors:
+        error = format_html(
+            '<p class="error" id="{}_error">{}</p>',
+            field.auto_id,
+            format_html_join(" ", "{}", ((e,) for e in errors)),
+        )
+    return format_html(
+        '<div class="field{}{}">\n  {}\n  {}\n  {}\n</div>\n',
+        " has-error" if errors else "",
+        " checkbox" if checkbox else "",
+        body,
+        help_text,
+        error,
     )
 
 
@@ -74,7 +79,7 @@ def form_body(form) -> str:
             "",
             '<li><a href="#{}">{}</a>{} {}</li>',
             (
-                (field.id_for_label, mark_safe(_label(field)), separator, error)
+                (field.id_for_label, capfirst(field.label), separator, error)
                 for field in form.visible_fields()
                 for error in field.errors
             ),
@@ -86,6 +91,9 @@ def form_body(form) -> str:
             non_field,
             per_field,
         )
-    hidden = "".join(conditional_escape(field) for field in form.hidden_fields())
-    visible = "".join(form_field(field) for field in form.visible_fields())
-    return mark_safe(f'{summary}\n{hidden}\n<div class="form-grid">{visible}</div>\n')
+    return format_html(
+        '{}\n{}\n<div class="form-grid">{}</div>\n',
+        summary,
+        format_html_join("", "{}", ((field,) for field in form.hidden_fields())),
+        format_html_join("", "{}", ((form_field(field),) for field in form.visible_fields())),
+    )
