@@ -33,6 +33,15 @@ def estimated_count(queryset) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+class EstimatedPage(Page):
+    def has_next(self) -> bool:
+        if self.paginator.estimated:
+            # The estimate may fall short of the real count: a full page may have a
+            # next one, whatever the estimated number of pages.
+            return len(self.object_list) >= self.paginator.per_page
+        return super().has_next()
+
+
 class EstimatedPaginator(Paginator):
     estimated = False
 
@@ -61,8 +70,13 @@ class EstimatedPaginator(Paginator):
         keys = self.object_list.values("pk")[bottom:top]
         return self._get_page(self.object_list.filter(pk__in=keys), number, self)
 
+    def _get_page(self, *args, **kwargs) -> EstimatedPage:
+        return EstimatedPage(*args, **kwargs)
+
     def validate_number(self, number):
-        if self.estimated:
+        # Counting first (`count` sets `estimated`): before it, every list looked exact
+        # and a page past a short estimate was served as the estimate's last page.
+        if self.count and self.estimated:
             # The estimate may fall short of the real count: any page may hold rows.
             try:
                 number = int(number)

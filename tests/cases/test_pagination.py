@@ -1,10 +1,12 @@
 """The queue's paginator: an exact count below the threshold, the planner's estimate
 past it (PostgreSQL), pages fetched by key whatever the depth."""
 
+import re
+
 import pytest
 from django.db import connection
 
-from cases import pagination
+from cases import pagination, views
 from cases.models import Case
 from cases.pagination import EstimatedPaginator
 from tests.cases.test_queue import count_text, open_cases
@@ -37,3 +39,42 @@ def test_every_page_holds_its_own_rows(office):
     pages = [[c.number for c in paginator.page(n).object_list] for n in (1, 2, 3)]
     assert [len(p) for p in pages] == [5, 5, 2]
     assert sum(pages, []) == sorted(Case.objects.values_list("number", flat=True))
+
+
+def pagination_text(response) -> str:
+    match = re.search(r'<nav class="pagination"[^>]*>(.*?)</nav>', response.content.decode(), re.S)
+    assert match, "no page links on the page"
+    return re.sub(r"\s+", " ", match[1])
+
+
+def test_an_estimated_list_says_about_and_goes_on_past_its_estimate(
+    login_as, office, supervisor, monkeypatch
+):
+    # 12 cases, 5 a page; the planner estimates 6 (it may fall short on any database).
+    open_cases(office, 12, staff=[None], workers_each=1)
+    monkeypatch.setattr(pagination, "ESTIMATE_ABOVE", 5)
+    monkeypatch.setattr(pagination, "estimated_count", lambda queryset: 6)
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    client = login_as(supervisor)
+
+    second = pagination_text(client.get("/cases/?view=office&page=2"))
+    assert "Page 2 of about 2" in second
+    # A full page may have a next one whatever the estimate says: the rows go on.
+    assert 'rel="next"' in second and "page=3" in second
+    third = client.get("/cases/?view=office&page=3")
+    assert len(re.findall(r'class="case-number"', third.content.decode())) == 2
+    assert "First page" in pagination_text(third)
+    assert 'rel="next"' not in pagination_text(third)
+
+
+def test_an_exact_list_says_how_many_pages_and_links_the_first(
+    login_as, office, supervisor, monkeypatch
+):
+    open_cases(office, 12, staff=[None], workers_each=1)
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    client = login_as(supervisor)
+
+    first, third = (pagination_text(client.get(f"/cases/?view=office&page={n}")) for n in (1, 3))
+    assert "Page 1 of 3" in first and "First page" not in first and 'rel="next"' in first
+    assert "Page 3 of 3" in third and "First page" in third and 'rel="next"' not in third
+    assert "about" not in first + third
