@@ -14,7 +14,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.text import capfirst
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from casework.templatetags.labels import label
 
@@ -23,6 +23,15 @@ from ..models import Priority
 register = template.Library()
 
 SHOWN_WORKERS = 3
+
+
+@register.filter
+def rough_count(n: int) -> str:
+    """An estimated count (two significant figures) as people say it: "73,000"; in
+    Chinese, by ten thousands, "7.3万"."""
+    if n >= 10_000 and (get_language() or "").startswith("zh"):
+        return f"{n / 10_000:.1f}".removesuffix(".0") + "万"
+    return f"{n:,}"
 
 
 @register.simple_tag

@@ -4,11 +4,13 @@ past it (PostgreSQL), pages fetched by key whatever the depth."""
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from cases import pagination, views
 from cases.models import Case
 from cases.pagination import EstimatedPaginator
+from tests import factories
 from tests.cases.test_queue import count_text, open_cases
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +80,26 @@ def test_an_exact_list_says_how_many_pages_and_links_the_first(
     assert "Page 1 of 3" in first and "First page" not in first and 'rel="next"' in first
     assert "Page 3 of 3" in third and "First page" in third and 'rel="next"' not in third
     assert "about" not in first + third
+
+
+@pytest.mark.parametrize(
+    "language, estimate, shown",
+    [
+        ("en", 73_000, "about 73,000 cases"),
+        ("zh-hans", 73_000, "约7.3万件"),
+        ("zh-hans", 120_000, "约12万件"),
+        ("zh-hans", 1_000_000, "约100万件"),
+        ("en", 1_000_000, "about 1,000,000 cases"),
+    ],
+)
+def test_an_estimate_reads_as_people_say_it(
+    client, language, estimate, shown, office, supervisor, monkeypatch
+):
+    # Chinese counts by ten thousands (万); English with thousands separators.
+    open_cases(office, 7, staff=[None], workers_each=1)
+    monkeypatch.setattr(pagination, "ESTIMATE_ABOVE", 5)
+    monkeypatch.setattr(pagination, "estimated_count", lambda queryset: estimate)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    factories.sign_in(client, supervisor)
+
+    assert count_text(client.get("/cases/?view=office")) == shown
