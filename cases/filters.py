@@ -33,7 +33,11 @@ SORTS = {
 
 
 class DateInputs(DateRangeWidget):
-    """Two date inputs, `<name>_after` and `<name>_before`."""
+    """Two date inputs, `<name>_after` and `<name>_before`, side by side."""
+
+    # django-filter's template puts a bare "-" between them, which the filter box's
+    # column layout set on a line of its own.
+    template_name = "casework/widgets/date_range.html"
 
     def __init__(self, attrs=None):
         # A two-input widget has no single id its <label> could point to: each input
