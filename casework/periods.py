@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 
@@ -141,10 +141,6 @@ def start_of_day(day: date):
 
     Times are compared with it (`>= start_of_day(first)`, `< start_of_day(last + 1)`)
     rather than by their date, which no index serves."""
-    import datetime
-
     from django.utils import timezone
 
-    return timezone.make_aware(
-        datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
-    )
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
